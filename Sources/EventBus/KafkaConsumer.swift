@@ -1,0 +1,229 @@
+internal import CRdKafka
+import Dispatch
+import Foundation
+
+/// How a consumer treats a handler that throws: retry with exponential backoff, then park the message in
+/// `<topic>.dlq` so one poison message cannot stall its partition forever.
+public struct KafkaRetryPolicy: Sendable {
+    public var attempts: Int
+    public var initialBackoffMillis: Int
+    public var maxBackoffMillis: Int
+
+    public init(attempts: Int = 5, initialBackoffMillis: Int = 100, maxBackoffMillis: Int = 5_000) {
+        self.attempts = max(1, attempts)
+        self.initialBackoffMillis = initialBackoffMillis
+        self.maxBackoffMillis = maxBackoffMillis
+    }
+}
+
+/// A consumer-group member with at-least-once delivery: an offset is committed only after the handler
+/// succeeded (or the message went to the dead-letter topic), so a crash re-delivers, never skips.
+///
+/// Handlers must be idempotent (dedupe by event id). Messages of one partition are handled in order, one at a
+/// time. Rebalances happen only inside `rd_kafka_consumer_poll`, i.e. between messages, and a revoke commits
+/// what was handled first, so a partition moving to another member resumes right after the last handled message.
+public final class KafkaConsumer: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let queue: DispatchQueue
+    private let deadLetters: KafkaProducer
+    private let state = RebalanceState()
+    private let policy: KafkaRetryPolicy
+    private let closed = ManagedFlag()
+
+    public init(
+        bootstrapServers: String, groupID: String, topics: [String], retryPolicy: KafkaRetryPolicy = KafkaRetryPolicy(),
+        configuration: [String: String] = [:]
+    ) throws {
+        var properties: [String: String] = [
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": "10000",
+            "heartbeat.interval.ms": "1000",
+            "fetch.wait.max.ms": "10",
+            "log_level": "3",
+        ].merging(configuration) { $1 }
+        properties["bootstrap.servers"] = bootstrapServers
+        properties["group.id"] = groupID
+        properties["enable.auto.commit"] = "false"
+        properties["enable.auto.offset.store"] = "false"
+        let conf = try RdKafkaConfiguration.make(properties)
+        rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(state).toOpaque())
+        var errorText = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError(.configuration, "rd_kafka_new: \(RdKafkaConfiguration.text(errorText))")
+        }
+        rd_kafka_poll_set_consumer(handle)
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+        let error = rd_kafka_subscribe(handle, list)
+        rd_kafka_topic_partition_list_destroy(list)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            rd_kafka_destroy(handle)
+            throw KafkaError(.consumer, "subscribe: \(RdKafkaConfiguration.errorText(error))", kafkaErrorCode: error.rawValue)
+        }
+        self.handle = handle
+        self.policy = retryPolicy
+        self.queue = DispatchQueue(label: "fileflow.kafka.consumer.\(groupID)")
+        self.deadLetters = try KafkaProducer(bootstrapServers: bootstrapServers)
+    }
+
+    deinit {
+        close()
+        rd_kafka_destroy(handle)
+    }
+
+    /// Leaves the group (committing handled offsets through the revoke); idempotent.
+    public func close() {
+        guard !closed.isSet else { return }
+        closed.set()
+        queue.sync { _ = rd_kafka_consumer_close(handle) }
+    }
+
+    /// How many times partitions were assigned to this member, and the partitions it holds now.
+    public var rebalances: (count: Int, assigned: Int) { state.snapshot }
+
+    /// Handles messages until the task is cancelled (then throws `CancellationError`, leaving the message under
+    /// way uncommitted), or until the dead-letter topic cannot be written (nothing more is committed then).
+    public func run(_ handler: @Sendable (KafkaIncomingMessage) async throws -> Void) async throws {
+        while !Task.isCancelled && !closed.isSet {
+            guard let polled = try await poll(timeoutMillis: 100) else { continue }
+            try await handle(polled, handler)
+            try await commit(polled)
+        }
+    }
+
+    private func handle(_ polled: PolledMessage, _ handler: @Sendable (KafkaIncomingMessage) async throws -> Void)
+        async throws
+    {
+        var backoff = policy.initialBackoffMillis
+        for attempt in 1...policy.attempts {
+            do {
+                try await handler(polled.message)
+                return
+            } catch {
+                // Stopping is not a failure of the message: leave it uncommitted for the next member.
+                if Task.isCancelled { throw CancellationError() }
+                if attempt == policy.attempts {
+                    try await deadLetter(polled.message, error: error, attempts: attempt)
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(backoff))
+                backoff = min(policy.maxBackoffMillis, backoff * 2)
+            }
+        }
+    }
+
+    /// Writes the message, with its headers and why it failed, to `<topic>.dlq`; waits for the broker's ack.
+    private func deadLetter(_ message: KafkaIncomingMessage, error: any Error, attempts: Int) async throws {
+        var headers = message.headers
+        headers.append(KafkaHeader(name: "x-fileflow-error", value: Array("\(error)".utf8)))
+        headers.append(KafkaHeader(name: "x-fileflow-attempts", value: Array(String(attempts).utf8)))
+        headers.append(KafkaHeader(name: "x-fileflow-origin",
+                                   value: Array("\(message.topic)/\(message.partition)@\(message.offset)".utf8)))
+        try await deadLetters.send(KafkaOutgoingMessage(topic: message.topic + ".dlq", key: message.key,
+                                                        value: message.value, headers: headers))
+    }
+
+    private func poll(timeoutMillis: Int32) async throws -> PolledMessage? {
+        let handle = UncheckedHandle(pointer: self.handle)
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                guard let raw = rd_kafka_consumer_poll(handle.pointer, timeoutMillis) else {
+                    continuation.resume(returning: nil)
+                    return
+                }
+                defer { rd_kafka_message_destroy(raw) }
+                let error = raw.pointee.err
+                switch error {
+                case RD_KAFKA_RESP_ERR_NO_ERROR:
+                    continuation.resume(returning: PolledMessage(message: Self.copy(raw)))
+                case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                    continuation.resume(returning: nil)
+                default:
+                    // Transient broker trouble is reported here and retried by librdkafka; keep polling.
+                    continuation.resume(returning: nil)
+                }
+            }
+        }
+    }
+
+    /// Commits the offset after `polled` (asynchronously: commits are ordered, and a lost one only means a
+    /// redelivery, which handlers tolerate). A revoke commits synchronously.
+    private func commit(_ polled: PolledMessage) async throws {
+        let handle = UncheckedHandle(pointer: self.handle)
+        let message = polled.message
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            queue.async {
+                let list = rd_kafka_topic_partition_list_new(1)
+                let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
+                entry?.pointee.offset = message.offset + 1
+                // Stored too, so the synchronous commit in a revoke covers it even if this async one is pending.
+                _ = rd_kafka_offsets_store(handle.pointer, list)
+                let error = rd_kafka_commit(handle.pointer, list, 1)
+                rd_kafka_topic_partition_list_destroy(list)
+                if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    continuation.resume()
+                } else {
+                    continuation.resume(throwing: KafkaError(.consumer, "commit: \(RdKafkaConfiguration.errorText(error))",
+                                                             kafkaErrorCode: error.rawValue))
+                }
+            }
+        }
+    }
+
+    private static func copy(_ raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaIncomingMessage {
+        let m = raw.pointee
+        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        var headers: [KafkaHeader] = []
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(raw, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var bytes: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let headerValue = bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: headerValue))
+                index += 1
+            }
+        }
+        return KafkaIncomingMessage(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition,
+                                    offset: m.offset, key: key, value: value, headers: headers)
+    }
+}
+
+/// A message copied out of librdkafka, ready to hand to async code.
+private struct PolledMessage: Sendable {
+    let message: KafkaIncomingMessage
+}
+
+/// Counts assignments; shared with the rebalance callback through the configuration's opaque pointer.
+final class RebalanceState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var assigned = 0
+    var snapshot: (count: Int, assigned: Int) { lock.withLock { (count, assigned) } }
+    func assigned(_ partitions: Int) { lock.withLock { count += 1; assigned = partitions } }
+    func revoked() { lock.withLock { assigned = 0 } }
+}
+
+/// librdkafka's rebalance callback (eager protocol): take the new assignment, or commit what was handled and
+/// give the partitions up. It runs inside `rd_kafka_consumer_poll` on the consumer's queue, between messages.
+private func rebalanceTrampoline(
+    _ handle: OpaquePointer?, _ error: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+    _ opaque: UnsafeMutableRawPointer?
+) {
+    guard let handle, let opaque else { return }
+    let state = Unmanaged<RebalanceState>.fromOpaque(opaque).takeUnretainedValue()
+    switch error {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        _ = rd_kafka_assign(handle, partitions)
+        state.assigned(Int(partitions?.pointee.cnt ?? 0))
+    default:
+        _ = rd_kafka_commit(handle, nil, 0)
+        _ = rd_kafka_assign(handle, nil)
+        state.revoked()
+    }
+}

@@ -1,0 +1,255 @@
+/// What `commitFile` records: a new file, or a new version of an existing one.
+public struct NewFileVersion: Sendable {
+    public var fileID: String
+    public var ownerID: String
+    public var name: String
+    public var contentType: String
+    public var size: Int64
+    public var sha256: [UInt8]
+    /// In file order; each block's bytes must already be in the block store.
+    public var blocks: [BlockRecord]
+
+    public init(
+        fileID: String, ownerID: String, name: String, contentType: String, size: Int64, sha256: [UInt8],
+        blocks: [BlockRecord]
+    ) {
+        self.fileID = fileID
+        self.ownerID = ownerID
+        self.name = name
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+        self.blocks = blocks
+    }
+}
+
+extension FileFlowStore {
+    /// Records a file version, its block list, the blocks' reference counts, the owner's quota use and the
+    /// outbox rows announcing it — all in one transaction, so the event exists if and only if the file does.
+    ///
+    /// A `fileID` that exists under another owner fails with `notFound` (ids leak nothing).
+    public func commitFile(_ version: NewFileVersion, events: [OutboxMessage] = []) async throws -> FileRecord {
+        try Self.requireLength(version.name, "file name", max: Limits.nameBytes)
+        try Self.requireLength(version.contentType, "content type", max: 255, allowEmpty: true)
+        guard version.sha256.count == 32, version.blocks.allSatisfy({ $0.sha256.count == 32 }) else {
+            throw PostgresError(.invalidParameter, "SHA-256 digests are 32 bytes")
+        }
+        return try await database.transaction { session in
+            try await session.query(
+                """
+                INSERT INTO files (file_id, owner_id, name, content_type, status, current_version)
+                VALUES ($1, $2, $3, $4, 1, 0) ON CONFLICT (file_id) DO NOTHING
+                """,
+                [.text(version.fileID), .text(version.ownerID), .text(version.name), .text(version.contentType)]
+            )
+            guard let row = try await session.query(
+                """
+                UPDATE files SET current_version = current_version + 1, name = $3, content_type = $4, status = 1,
+                    detected_type = '', updated_at = now(), deleted_at = NULL
+                WHERE file_id = $1 AND owner_id = $2 RETURNING current_version
+                """,
+                [.text(version.fileID), .text(version.ownerID), .text(version.name), .text(version.contentType)]
+            ).first else {
+                throw PostgresError(.notFound, "file \(version.fileID) not found")
+            }
+            let number = try row.int(0)
+            try await session.query(
+                "INSERT INTO versions (file_id, version, size, sha256, content_type) VALUES ($1, $2, $3, $4, $5)",
+                [.text(version.fileID), .int(number), .int(version.size), .bytea(version.sha256), .text(version.contentType)]
+            )
+            try await session.addBlockReferences(fileID: version.fileID, version: number, blocks: version.blocks)
+            try await session.chargeQuota(userID: version.ownerID, bytes: version.size)
+            try await session.enqueue(events)
+            return try await session.file(id: version.fileID)!
+        }
+    }
+
+    public func file(id: String) async throws -> FileRecord? {
+        try await database.read { try await $0.file(id: id) }
+    }
+
+    /// A version with its blocks in order; `nil` when the file or version does not exist.
+    public func version(fileID: String, version: Int) async throws -> VersionRecord? {
+        try await database.read { session in
+            guard let row = try await session.query(
+                "SELECT size, sha256, content_type, \(micros("created_at")) FROM versions WHERE file_id = $1 AND version = $2",
+                [.text(fileID), .int(version)]
+            ).first else { return nil }
+            let blocks = try await session.query(
+                """
+                SELECT vb.sha256, b.size, vb.byte_offset, b.compression, b.stored_size
+                FROM version_blocks vb JOIN blocks b USING (sha256)
+                WHERE vb.file_id = $1 AND vb.version = $2 ORDER BY vb.ordinal
+                """,
+                [.text(fileID), .int(version)]
+            ).rows.map {
+                BlockRecord(
+                    sha256: try $0.bytes(0), size: Int(try $0.int(1)), offset: try $0.int(2),
+                    compression: Int(try $0.int(3)), storedSize: Int(try $0.int(4))
+                )
+            }
+            return VersionRecord(
+                fileID: fileID, version: version, size: try row.int(0), sha256: try row.bytes(1),
+                contentType: try row.string(2), createdAtMicros: try row.int(3), blocks: blocks
+            )
+        }
+    }
+
+    /// The owner's files, oldest first, `limit` at a time; pass the last record back as `after` to continue.
+    public func listFiles(ownerID: String, limit: Int, after: FileRecord? = nil, includeTrashed: Bool = false) async throws
+        -> [FileRecord]
+    {
+        try await database.read { session in
+            try await session.query(
+                """
+                SELECT \(Self.fileColumns) \(Self.fileFrom)
+                WHERE f.owner_id = $1 AND ($2 OR f.deleted_at IS NULL)
+                  AND ($3::int8 IS NULL OR (\(micros("f.created_at")), f.file_id) > ($3::int8, $4::uuid))
+                ORDER BY f.created_at, f.file_id LIMIT $5
+                """,
+                [.text(ownerID), .bool(includeTrashed), after.map { .int($0.createdAtMicros) } ?? .null,
+                 .text(after?.fileID), .int(max(0, min(limit, 1000)))]
+            ).rows.map(Self.file)
+        }
+    }
+
+    /// Records processing's outcome (status, detected type) with its events.
+    public func setStatus(fileID: String, status: Int, detectedType: String? = nil, events: [OutboxMessage] = [])
+        async throws -> FileRecord?
+    {
+        try await database.transaction { session in
+            let updated = try await session.query(
+                """
+                UPDATE files SET status = $2, detected_type = coalesce($3, detected_type), updated_at = now()
+                WHERE file_id = $1
+                """,
+                [.text(fileID), .int(status), .text(detectedType)]
+            )
+            guard updated.affectedRows == 1 else { return nil }
+            try await session.enqueue(events)
+            return try await session.file(id: fileID)
+        }
+    }
+
+    /// Moves a file to the trash (`trashed: true`) or back; `false` when the owner has no such file.
+    public func setTrashed(fileID: String, ownerID: String, trashed: Bool, events: [OutboxMessage] = []) async throws -> Bool {
+        try await database.transaction { session in
+            let updated = try await session.query(
+                """
+                UPDATE files SET deleted_at = CASE WHEN $3 THEN now() END, updated_at = now()
+                WHERE file_id = $1 AND owner_id = $2 AND (deleted_at IS NULL) = $3
+                """,
+                [.text(fileID), .text(ownerID), .bool(trashed)]
+            )
+            guard updated.affectedRows == 1 else { return false }
+            try await session.enqueue(events)
+            return true
+        }
+    }
+
+    /// Trashed files whose retention has passed, for the deletion service's purge loop.
+    public func trashedBefore(micros cutoff: Int64, limit: Int) async throws -> [FileRecord] {
+        try await database.query(
+            """
+            SELECT \(Self.fileColumns) \(Self.fileFrom)
+            WHERE f.deleted_at IS NOT NULL AND f.deleted_at < to_timestamp($1::float8 / 1000000)
+            ORDER BY f.deleted_at LIMIT $2
+            """,
+            [.int(cutoff), .int(limit)]
+        ).rows.map(Self.file)
+    }
+
+    /// Removes a file for good: releases its block references (blocks reaching zero become GC candidates),
+    /// credits the owner's quota and deletes its rows. Returns how many blocks lost their last reference.
+    public func purge(fileID: String, events: [OutboxMessage] = []) async throws -> Int {
+        try await database.transaction { session in
+            guard let file = try await session.query(
+                "SELECT owner_id FROM files WHERE file_id = $1 FOR UPDATE", [.text(fileID)]
+            ).first else { return 0 }
+            let released = try await session.query(
+                """
+                UPDATE blocks b SET refcount = b.refcount - c.n,
+                    unreferenced_since = CASE WHEN b.refcount - c.n = 0 THEN now() ELSE b.unreferenced_since END
+                FROM (SELECT sha256, count(*) AS n FROM version_blocks WHERE file_id = $1 GROUP BY sha256) c
+                WHERE b.sha256 = c.sha256 AND b.refcount - c.n = 0
+                """,
+                [.text(fileID)]
+            ).affectedRows
+            try await session.query(
+                """
+                UPDATE blocks b SET refcount = b.refcount - c.n
+                FROM (SELECT sha256, count(*) AS n FROM version_blocks WHERE file_id = $1 GROUP BY sha256) c
+                WHERE b.sha256 = c.sha256 AND b.refcount - c.n > 0
+                """,
+                [.text(fileID)]
+            )
+            let total = try await session.query(
+                "SELECT coalesce(sum(size), 0)::int8 FROM versions WHERE file_id = $1", [.text(fileID)]
+            ).first!.int(0)
+            try await session.chargeQuota(userID: try file.string(0), bytes: -total)
+            try await session.query("DELETE FROM files WHERE file_id = $1", [.text(fileID)])
+            try await session.enqueue(events)
+            return released
+        }
+    }
+
+    static let fileColumns = """
+        f.file_id, f.owner_id, u.username, f.name, f.content_type, f.status, f.current_version,
+        (SELECT count(*) FROM versions c WHERE c.file_id = f.file_id), coalesce(v.size, 0),
+        coalesce(v.sha256, ''::bytea), f.detected_type, \(micros("f.created_at")), \(micros("f.updated_at")),
+        \(micros("f.deleted_at"))
+        """
+    static let fileFrom = """
+        FROM files f JOIN users u ON u.user_id = f.owner_id
+        LEFT JOIN versions v ON v.file_id = f.file_id AND v.version = f.current_version
+        """
+
+    static func file(_ row: PostgresRow) throws -> FileRecord {
+        FileRecord(
+            fileID: try row.string(0), ownerID: try row.string(1), ownerUsername: try row.string(2),
+            name: try row.string(3), contentType: try row.string(4), status: Int(try row.int(5)),
+            currentVersion: Int(try row.int(6)), versionCount: Int(try row.int(7)), size: try row.int(8),
+            sha256: try row.bytes(9), detectedType: try row.string(10), createdAtMicros: try row.int(11),
+            updatedAtMicros: try row.int(12), deletedAtMicros: try row.optionalInt(13)
+        )
+    }
+}
+
+extension PostgresSession {
+    public func file(id: String) async throws -> FileRecord? {
+        try await query(
+            "SELECT \(FileFlowStore.fileColumns) \(FileFlowStore.fileFrom) WHERE f.file_id = $1", [.text(id)]
+        ).first.map(FileFlowStore.file)
+    }
+
+    /// Adds one reference per block occurrence, creating block rows on first sight; one statement each for the
+    /// block rows and the version's block list, however many blocks (the digests travel as one `bytea`).
+    func addBlockReferences(fileID: String, version: Int64, blocks: [BlockRecord]) async throws {
+        guard !blocks.isEmpty else { return }
+        let digests = blocks.flatMap(\.sha256)
+        let list = { (values: [String]) in "{" + values.joined(separator: ",") + "}" }
+        let sizes = list(blocks.map { String($0.size) })
+        try await query(
+            """
+            INSERT INTO blocks (sha256, size, stored_size, compression, refcount)
+            SELECT h, min(s), min(ss), min(c), count(*) FROM (
+                SELECT substring($1::bytea FROM i * 32 + 1 FOR 32) AS h, ($2::int4[])[i + 1] AS s,
+                       ($3::int4[])[i + 1] AS ss, ($4::int2[])[i + 1] AS c
+                FROM generate_series(0, $5 - 1) AS i) AS refs
+            GROUP BY h
+            ON CONFLICT (sha256) DO UPDATE SET refcount = blocks.refcount + excluded.refcount, unreferenced_since = NULL
+            """,
+            [.bytea(digests), .text(sizes), .text(list(blocks.map { String($0.storedSize) })),
+             .text(list(blocks.map { String($0.compression) })), .int(blocks.count)]
+        )
+        try await query(
+            """
+            INSERT INTO version_blocks (file_id, version, ordinal, sha256, byte_offset)
+            SELECT $1, $2, i, substring($3::bytea FROM i * 32 + 1 FOR 32), ($4::int8[])[i + 1]
+            FROM generate_series(0, $5 - 1) AS i
+            """,
+            [.text(fileID), .int(version), .bytea(digests), .text(list(blocks.map { String($0.offset) })),
+             .int(blocks.count)]
+        )
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The one FileFlow executable; each process of the mesh is one of its subcommands.
+@main
+struct FileFlowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fileflow",
+        abstract: "FileFlow: share and process large files.",
+        subcommands: [DevBrokerCommand.self, MigrateCommand.self]
+    )
+}

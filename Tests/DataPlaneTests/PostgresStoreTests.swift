@@ -1,0 +1,213 @@
+import Foundation
+import PostgresStore
+import Testing
+
+@Suite("PostgresStore against a live server", .enabled(if: TestEnvironment.postgresURL != nil))
+struct PostgresStoreTests {
+    @Test("migrations are idempotent and serialised across concurrent migrators")
+    func migrationsAreIdempotent() async throws {
+        let admin = PostgresDatabase(configuration: PostgresConfiguration(url: TestEnvironment.postgresURL!))
+        let name = "ff_migrate_\(UInt32.random(in: 0...UInt32.max))"
+        try await admin.query("CREATE DATABASE \(name)")
+        let base = TestEnvironment.postgresURL!
+        let url = String(base[..<base.lastIndex(of: "/")!]) + "/\(name)"
+        let results = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let database = PostgresDatabase(configuration: PostgresConfiguration(url: url, maxConnections: 1))
+                    return try await MigrationRunner(database: database).migrate()
+                }
+            }
+            return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+        }
+        #expect(results.filter { !$0.isEmpty } == [Migration.all.map(\.version)])
+        let database = PostgresDatabase(configuration: PostgresConfiguration(url: url))
+        #expect(try await MigrationRunner(database: database).migrate() == [])
+        #expect(try await MigrationRunner(database: database).appliedVersions() == Migration.all.map(\.version))
+    }
+
+    @Test("every table is written and read back")
+    func everyTable() async throws {
+        let store = try await TestEnvironment.store()
+        let alice = try await store.createUser(username: "alice-\(newUUID())", passwordHash: "$argon2id$x", email: "a@x.org")
+        let bob = try await store.createUser(username: "bob-\(newUUID())", passwordHash: "h", displayName: "Bob")
+        #expect(try await store.user(id: alice.userID) == alice)
+        #expect(try await store.user(username: bob.username)?.displayName == "Bob")
+        #expect(try await store.updateUser(id: bob.userID, displayName: "Robert")?.displayName == "Robert")
+
+        #expect(try await store.setQuota(userID: alice.userID, limitBytes: 10_000_000).limitBytes == 10_000_000)
+        let block = BlockRecord(sha256: Array(repeating: 7, count: 32), size: 4, offset: 0)
+        let block2 = BlockRecord(sha256: Array(repeating: 9, count: 32), size: 6, offset: 4)
+        let fileID = newUUID()
+        let event = OutboxMessage(eventID: newUUID(), topic: "file-uploads", key: fileID, payload: [0, 1, 2, 0xFF])
+        let file = try await store.commitFile(
+            NewFileVersion(fileID: fileID, ownerID: alice.userID, name: "report.pdf", contentType: "application/pdf",
+                           size: 14, sha256: Array(repeating: 1, count: 32), blocks: [block, block2, block]),
+            events: [event]
+        )
+        #expect(file.currentVersion == 1 && file.versionCount == 1 && file.size == 14 && file.ownerUsername == alice.username)
+        #expect(try await store.blockReferenceCount(block.sha256)! >= 2)
+        let version = try #require(try await store.version(fileID: fileID, version: 1))
+        #expect(version.blocks.map(\.sha256) == [block, block2, block].map(\.sha256))
+        #expect(version.blocks.map(\.offset) == [0, 4, 0])
+        #expect(try await store.quota(userID: alice.userID)?.usedBytes == 14)
+
+        let second = try await store.commitFile(
+            NewFileVersion(fileID: fileID, ownerID: alice.userID, name: "report.pdf", contentType: "application/pdf",
+                           size: 4, sha256: Array(repeating: 2, count: 32), blocks: [block])
+        )
+        #expect(second.currentVersion == 2 && second.versionCount == 2 && second.size == 4)
+        // Someone else cannot add a version to alice's file.
+        await #expect(throws: PostgresError.self) {
+            _ = try await store.commitFile(NewFileVersion(fileID: fileID, ownerID: bob.userID, name: "x", contentType: "",
+                                                          size: 0, sha256: Array(repeating: 0, count: 32), blocks: []))
+        }
+
+        #expect(try await store.listFiles(ownerID: alice.userID, limit: 10).map(\.fileID) == [fileID])
+        #expect(try await store.setStatus(fileID: fileID, status: 3, detectedType: "pdf")?.detectedType == "pdf")
+
+        #expect(try await store.permission(fileID: fileID, userID: bob.userID) == nil)
+        #expect(try await store.share(fileID: fileID, ownerID: alice.userID, with: bob.userID, permission: 1))
+        #expect(try await store.permission(fileID: fileID, userID: bob.userID) == 1)
+        #expect(try await store.permission(fileID: fileID, userID: alice.userID) == 3)
+        #expect(try await store.shares(fileID: fileID).map(\.username) == [bob.username])
+        #expect(try await store.sharedWith(userID: bob.userID).map(\.fileID) == [fileID])
+        #expect(!(try await store.share(fileID: fileID, ownerID: bob.userID, with: bob.userID, permission: 2)))
+        #expect(try await store.unshare(fileID: fileID, ownerID: alice.userID, from: bob.userID))
+        #expect(try await store.permission(fileID: fileID, userID: bob.userID) == nil)
+
+        let n1 = try await store.addNotification(userID: bob.userID, kind: 3, fileID: fileID, title: "t", body: "b")
+        let n2 = try await store.addNotification(userID: bob.userID, kind: 2, fileID: nil, title: "t2", body: "")
+        #expect(n2.sequence == n1.sequence + 1)
+        #expect(try await store.notifications(userID: bob.userID, afterSequence: n1.sequence).map(\.notificationID)
+                == [n2.notificationID])
+        #expect(try await store.markNotificationRead(userID: bob.userID, notificationID: n1.notificationID))
+        #expect(try await store.notifications(userID: bob.userID).first?.read == true)
+
+        let job = try await store.createJob(fileID: fileID, version: 2)
+        #expect(try await store.updateJob(jobID: job.jobID, state: 2, progress: 0.5, stage: "scan")?.progress == 0.5)
+        #expect(try await store.job(id: job.jobID)?.stage == "scan")
+        await #expect(throws: PostgresError.self) {
+            _ = try await store.updateJob(jobID: job.jobID, state: 2, progress: 1.5, stage: "scan")
+        }
+
+        let outbox = try await store.unsentOutbox(limit: 100_000)
+        #expect(outbox.contains { $0.eventID == event.eventID && $0.payload == event.payload && $0.key == fileID })
+
+        #expect(try await store.setTrashed(fileID: fileID, ownerID: alice.userID, trashed: true))
+        #expect(try await store.permission(fileID: fileID, userID: alice.userID) == nil)
+        #expect(try await store.file(id: fileID)?.deletedAtMicros != nil)
+        #expect(try await store.setTrashed(fileID: fileID, ownerID: alice.userID, trashed: false))
+        #expect(try await store.file(id: fileID)?.deletedAtMicros == nil)
+        _ = try await store.purge(fileID: fileID)
+        #expect(try await store.file(id: fileID) == nil)
+        #expect(try await store.quota(userID: alice.userID)?.usedBytes == 0)
+        #expect(try await store.markProcessed(consumer: "t", eventID: event.eventID))
+        #expect(!(try await store.markProcessed(consumer: "t", eventID: event.eventID)))
+    }
+
+    @Test("hostile strings come back intact; NUL bytes and oversize names are refused clearly")
+    func hostileInput() async throws {
+        let store = try await TestEnvironment.store()
+        for text in HostileStrings.all {
+            let user = try await store.createUser(username: text + newUUID(), passwordHash: text, email: text,
+                                                  displayName: text)
+            #expect(try await store.user(id: user.userID) == user)
+            #expect(user.displayName == text && user.passwordHash == text)
+            let fileID = newUUID()
+            let file = try await store.commitFile(NewFileVersion(
+                fileID: fileID, ownerID: user.userID, name: text, contentType: text, size: 0,
+                sha256: Array(repeating: 0, count: 32), blocks: []))
+            #expect(file.name == text && file.contentType == text)
+            let note = try await store.addNotification(userID: user.userID, kind: 1, fileID: nil, title: text, body: text)
+            #expect(try await store.notifications(userID: user.userID).first == note)
+            #expect(note.title == text)
+        }
+        let owner = try await store.createUser(username: "nul-\(newUUID())", passwordHash: "h")
+        for field in ["name", "contentType"] {
+            let error = await #expect(throws: PostgresError.self) {
+                _ = try await store.commitFile(NewFileVersion(
+                    fileID: newUUID(), ownerID: owner.userID, name: field == "name" ? "a\0b" : "n",
+                    contentType: field == "contentType" ? "x\0" : "", size: 0,
+                    sha256: Array(repeating: 0, count: 32), blocks: []))
+            }
+            #expect(error?.code == .invalidParameter)
+        }
+        await #expect(throws: PostgresError.self) {
+            _ = try await store.createUser(username: "nul\0user", passwordHash: "h")
+        }
+        let huge = String(repeating: "ä", count: 600)  // 1200 bytes > 1024
+        let error = await #expect(throws: PostgresError.self) {
+            _ = try await store.commitFile(NewFileVersion(fileID: newUUID(), ownerID: owner.userID, name: huge,
+                                                          contentType: "", size: 0, sha256: Array(repeating: 0, count: 32),
+                                                          blocks: []))
+        }
+        #expect(error?.code == .checkViolation)
+        // A malformed id is a clear error, not an injection.
+        let idError = await #expect(throws: PostgresError.self) { _ = try await store.file(id: "1' OR '1'='1") }
+        #expect(idError?.code == .invalidParameter)
+        #expect(try await store.file(id: newUUID()) == nil)
+    }
+
+    @Test("the database enforces limits even when callers skip the checks")
+    func databaseRefusesBadBytes() async throws {
+        let store = try await TestEnvironment.store()
+        let error = await #expect(throws: PostgresError.self) {
+            try await store.database.query("SELECT convert_from($1, 'UTF8')", [.bytea([0x66, 0xFF, 0xC0])])
+        }
+        #expect(error?.code == .invalidEncoding)
+        let long = await #expect(throws: PostgresError.self) {
+            try await store.database.transaction { session in
+                try await session.query(
+                    "INSERT INTO users (user_id, username, password_hash) VALUES ($1, $2, 'h')",
+                    [.text(newUUID()), .text(String(repeating: "x", count: 300))])
+            }
+        }
+        #expect(long?.code == .checkViolation)
+        let bytes = (0...255).map(UInt8.init)
+        #expect(try await store.database.query("SELECT $1::bytea", [.bytea(bytes)]).first?.bytes(0) == bytes)
+    }
+
+    @Test("statement timeout cancels a runaway query with a typed error")
+    func statementTimeout() async throws {
+        _ = try await TestEnvironment.store()
+        let database = PostgresDatabase(configuration: PostgresConfiguration(
+            url: TestEnvironment.postgresURL!, maxConnections: 1, statementTimeoutMillis: 200))
+        let error = await #expect(throws: PostgresError.self) { try await database.query("SELECT pg_sleep(5)") }
+        #expect(error?.code == .timeout)
+        #expect(try await database.query("SELECT 1").first?.int(0) == 1)
+    }
+
+    @Test("serialization failures and deadlocks are retried until the transaction commits")
+    func conflictRetry() async throws {
+        let store = try await TestEnvironment.store(maxConnections: 8)
+        let user = try await store.createUser(username: "counter-\(newUUID())", passwordHash: "h")
+        _ = try await store.setQuota(userID: user.userID, limitBytes: 1_000_000)
+        let attempts = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await store.database.transaction(isolation: .serializable) { session in
+                        attempts.increment()
+                        let used = try await session.query(
+                            "SELECT used_bytes FROM quotas WHERE user_id = $1", [.text(user.userID)]).first!.int(0)
+                        try await session.query("SELECT pg_sleep(0.02)")
+                        try await session.query(
+                            "UPDATE quotas SET used_bytes = $2 WHERE user_id = $1", [.text(user.userID), .int(used + 1)])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.quota(userID: user.userID)?.usedBytes == 8)
+        #expect(attempts.value > 8)  // some attempts hit 40001 and were re-run
+    }
+}
+
+/// A thread-safe tally for counting closure runs across tasks.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
