@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "protogen", targets: ["protogen"]),
         .library(name: "ProtoWire", targets: ["ProtoWire"]),
         .library(name: "FlowMessages", targets: ["FlowMessages"]),
+        .library(name: "SearchIndex", targets: ["SearchIndex"]),
         .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .library(name: "MetadataCache", targets: ["MetadataCache"]),
         .library(name: "EventBus", targets: ["EventBus"]),
@@ -35,6 +36,9 @@ let package = Package(
         // Code generated from Protos/ by Tools/protogen; committed, checked against a fresh generation.
         .target(name: "FlowMessages", dependencies: ["ProtoWire"]),
 
+        // The inverted index engine: pure Swift, no I/O but its own segment files.
+        .target(name: "SearchIndex"),
+
         // Storage: each module wraps one C library (or none); everything above them is safe async Swift.
         .target(name: "PostgresStore", dependencies: ["CLibPQ"]),
         .target(name: "MetadataCache", dependencies: ["CHiredis", "PostgresStore"]),
@@ -58,6 +62,7 @@ let package = Package(
             name: "ProtoWireTests", dependencies: ["ProtoWire", "ProtoWireNIO", "FlowMessages"], exclude: ["Fixtures"]
         ),
         .testTarget(name: "ProtogenTests", dependencies: ["ProtogenKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(
             name: "DataPlaneTests",
             dependencies: ["PostgresStore", "MetadataCache", "EventBus", "OutboxRelay", "BlockStore"]

@@ -204,7 +204,7 @@ extension Fileflow_V1_UploadHeader {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.labels).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.labels) { key, value in
             let mark = writer.offset
             WireString.write(value, to: &writer)
             writer.writeTag(18)

@@ -199,7 +199,7 @@ extension Grpc_Health_V1_HealthListResponse {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.statuses).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.statuses) { key, value in
             let mark = writer.offset
             WireMessage<Grpc_Health_V1_HealthCheckResponse>.write(value, to: &writer)
             writer.writeTag(18)

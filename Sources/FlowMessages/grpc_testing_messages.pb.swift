@@ -1502,7 +1502,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.metadatasByPeer).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.metadatasByPeer) { key, value in
             let mark = writer.offset
             WireMessage<Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer>.write(value, to: &writer)
             writer.writeTag(18)
@@ -1511,7 +1511,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
             writer.writeLength(since: mark)
             writer.writeTag(34)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.rpcsByMethod).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.rpcsByMethod) { key, value in
             let mark = writer.offset
             WireMessage<Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer>.write(value, to: &writer)
             writer.writeTag(18)
@@ -1524,7 +1524,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
             WireInt32.write(self.numFailures, to: &writer)
             writer.writeTag(16)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.rpcsByPeer).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.rpcsByPeer) { key, value in
             let mark = writer.offset
             WireInt32.write(value, to: &writer)
             writer.writeTag(16)
@@ -1668,7 +1668,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.rpcsByPeer).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.rpcsByPeer) { key, value in
             let mark = writer.offset
             WireInt32.write(value, to: &writer)
             writer.writeTag(16)
@@ -1816,7 +1816,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.statsPerMethod).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.statsPerMethod) { key, value in
             let mark = writer.offset
             WireMessage<Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats>.write(value, to: &writer)
             writer.writeTag(18)
@@ -1825,7 +1825,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
             writer.writeLength(since: mark)
             writer.writeTag(34)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.numRpcsFailedByMethod).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.numRpcsFailedByMethod) { key, value in
             let mark = writer.offset
             WireInt32.write(value, to: &writer)
             writer.writeTag(16)
@@ -1834,7 +1834,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
             writer.writeLength(since: mark)
             writer.writeTag(26)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.numRpcsSucceededByMethod).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.numRpcsSucceededByMethod) { key, value in
             let mark = writer.offset
             WireInt32.write(value, to: &writer)
             writer.writeTag(16)
@@ -1843,7 +1843,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
             writer.writeLength(since: mark)
             writer.writeTag(18)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.numRpcsStartedByMethod).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.numRpcsStartedByMethod) { key, value in
             let mark = writer.offset
             WireInt32.write(value, to: &writer)
             writer.writeTag(16)
@@ -1899,7 +1899,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.result).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.result) { key, value in
             let mark = writer.offset
             WireInt32.write(value, to: &writer)
             writer.writeTag(16)
@@ -2114,7 +2114,7 @@ extension Grpc_Testing_TestOrcaReport {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.utilization).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.utilization) { key, value in
             let mark = writer.offset
             WireDouble.write(value, to: &writer)
             writer.writeTag(17)
@@ -2123,7 +2123,7 @@ extension Grpc_Testing_TestOrcaReport {
             writer.writeLength(since: mark)
             writer.writeTag(34)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.requestCost).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.requestCost) { key, value in
             let mark = writer.offset
             WireDouble.write(value, to: &writer)
             writer.writeTag(17)

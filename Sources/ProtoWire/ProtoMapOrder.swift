@@ -26,6 +26,37 @@ public enum ProtoMapOrder {
         map.sorted { $0.key && !$1.key }
     }
 
+    /// Calls `body` for every entry in the reverse of the order above (our writer fills its buffer back to front),
+    /// without sorting, and so without allocating, when there is at most one entry.
+    @inlinable
+    public static func forEachInReverseWriteOrder<Value>(_ map: [String: Value], _ body: (String, Value) -> Void) {
+        if map.count <= 1 {
+            for (key, value) in map { body(key, value) }
+        } else {
+            for (key, value) in sorted(map).reversed() { body(key, value) }
+        }
+    }
+
+    @inlinable
+    public static func forEachInReverseWriteOrder<Key: FixedWidthInteger, Value>(
+        _ map: [Key: Value], _ body: (Key, Value) -> Void
+    ) {
+        if map.count <= 1 {
+            for (key, value) in map { body(key, value) }
+        } else {
+            for (key, value) in sorted(map).reversed() { body(key, value) }
+        }
+    }
+
+    @inlinable
+    public static func forEachInReverseWriteOrder<Value>(_ map: [Bool: Value], _ body: (Bool, Value) -> Void) {
+        if map.count <= 1 {
+            for (key, value) in map { body(key, value) }
+        } else {
+            for (key, value) in sorted(map).reversed() { body(key, value) }
+        }
+    }
+
     /// upb's string order: bytewise over the common prefix, then the longer key first.
     @inlinable
     static func precedes(_ lhs: String, _ rhs: String) -> Bool {

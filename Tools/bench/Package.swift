@@ -35,5 +35,9 @@ let package = Package(
                 .product(name: "BlockStore", package: "FileFlow"),
             ]
         ),
+        .executableTarget(
+            name: "SearchBench",
+            dependencies: [.product(name: "SearchIndex", package: "FileFlow")]
+        ),
     ]
 )

@@ -1163,7 +1163,7 @@ extension Protowire_Test_Maps {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.blobs).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.blobs) { key, value in
             let mark = writer.offset
             WireBytes.write(value, to: &writer)
             writer.writeTag(18)
@@ -1172,7 +1172,7 @@ extension Protowire_Test_Maps {
             writer.writeLength(since: mark)
             writer.writeTag(50)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.ratios).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.ratios) { key, value in
             let mark = writer.offset
             WireDouble.write(value, to: &writer)
             writer.writeTag(17)
@@ -1181,7 +1181,7 @@ extension Protowire_Test_Maps {
             writer.writeLength(since: mark)
             writer.writeTag(42)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.colors).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.colors) { key, value in
             let mark = writer.offset
             WireEnum<Protowire_Test_Color>.write(value, to: &writer)
             writer.writeTag(16)
@@ -1190,7 +1190,7 @@ extension Protowire_Test_Maps {
             writer.writeLength(since: mark)
             writer.writeTag(34)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.byFlag).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.byFlag) { key, value in
             let mark = writer.offset
             WireMessage<Protowire_Test_Scalars>.write(value, to: &writer)
             writer.writeTag(18)
@@ -1199,7 +1199,7 @@ extension Protowire_Test_Maps {
             writer.writeLength(since: mark)
             writer.writeTag(26)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.byNumber).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.byNumber) { key, value in
             let mark = writer.offset
             WireString.write(value, to: &writer)
             writer.writeTag(18)
@@ -1208,7 +1208,7 @@ extension Protowire_Test_Maps {
             writer.writeLength(since: mark)
             writer.writeTag(18)
         }
-        for (key, value) in ProtoMapOrder.sorted(self.byName).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.byName) { key, value in
             let mark = writer.offset
             WireInt32.write(value, to: &writer)
             writer.writeTag(16)
@@ -1352,7 +1352,7 @@ extension Protowire_Test_Tree {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.named).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.named) { key, value in
             let mark = writer.offset
             WireMessage<Protowire_Test_Tree>.write(value, to: &writer)
             writer.writeTag(18)
@@ -1584,7 +1584,7 @@ extension Protowire_Test_Keywords {
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
-        for (key, value) in ProtoMapOrder.sorted(self.key).reversed() {
+        ProtoMapOrder.forEachInReverseWriteOrder(self.key) { key, value in
             let mark = writer.offset
             WireString.write(value, to: &writer)
             writer.writeTag(18)

@@ -20,6 +20,15 @@ struct CodeWriter {
         line("}")
     }
 
+    /// `call(args) { parameters in ... }`: a trailing closure, for bodies a helper calls back.
+    mutating func closure(_ call: String, parameters: String, _ body: (inout CodeWriter) throws -> Void) rethrows {
+        line(call + " { \(parameters) in")
+        level += 1
+        try body(&self)
+        level -= 1
+        line("}")
+    }
+
     /// `switch x {` with its `case` lines at the switch's own level, as swift-format lays them out.
     mutating func switchBlock(_ header: String, _ body: (inout CodeWriter) throws -> Void) rethrows {
         line(header + " {")

@@ -348,7 +348,7 @@ struct FieldGenerator {
                 }
             }
         case .map(let key, let mapValue):
-            out.block("for (key, value) in ProtoMapOrder.sorted(\(ref)).reversed()") { out in
+            out.closure("ProtoMapOrder.forEachInReverseWriteOrder(\(ref))", parameters: "key, value") { out in
                 out.line("let mark = writer.offset")
                 out.line("\(mapValue.codec).write(value, to: &writer)")
                 out.line("writer.writeTag(\(16 | mapValue.wireType))")

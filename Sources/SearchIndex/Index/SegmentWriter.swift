@@ -1,0 +1,163 @@
+/// Streams terms in sorted order into the bytes of one immutable segment file.
+///
+/// Used both to flush the in-memory buffer and to merge segments, so there is one encoder and one format.
+struct SegmentWriter {
+    private var out = ByteWriter(capacity: 1 << 20)
+    private var dictionary = ByteWriter()
+    private var dictionaryBlocks: [UInt64] = []
+    private var previousKey: [UInt8] = []
+    private var termCount = 0
+    private let nameLengths: [UInt32]
+    private let textLengths: [UInt32]
+    private var positionScratch = ByteWriter()
+
+    init(nameLengths: [UInt32], textLengths: [UInt32]) {
+        self.nameLengths = nameLengths
+        self.textLengths = textLengths
+        out.append(contentsOf: SegmentFormat.magic)
+    }
+
+    /// Appends one term's postings. `positions` holds, doc after doc, `freqs[i]` ascending positions.
+    mutating func addTerm(
+        _ key: some Collection<UInt8>, docs: [UInt32], freqs: [UInt32], positions: [UInt32]
+    ) {
+        precondition(!docs.isEmpty && docs.count == freqs.count, "a term needs postings")
+        let field = Field(rawValue: key.first!)
+        let lengths: [UInt32]? = field == .name ? nameLengths : field == .text ? textLengths : nil
+        let hasPositions = field?.isScored ?? false
+        let postingsOffset = out.count
+        let blockCount = (docs.count + SegmentFormat.blockSize - 1) / SegmentFormat.blockSize
+        let skipStart = out.count
+        if blockCount == 1 {
+            var maxTf: UInt32 = 0
+            var minLength = UInt32.max
+            for i in 0..<docs.count {
+                maxTf = max(maxTf, freqs[i])
+                minLength = min(minLength, lengths.map { $0[Int(docs[i])] } ?? 1)
+            }
+            out.appendVarint(docs[docs.count - 1])
+            out.appendVarint(maxTf)
+            out.appendVarint(minLength)
+        } else {
+            for _ in 0..<(blockCount * SegmentFormat.skipEntrySize) { out.append(0) }
+        }
+        let dataStart = out.count
+        positionScratch = ByteWriter()
+        var positionIndex = 0
+        var previousDoc: UInt32 = 0
+        for block in 0..<blockCount {
+            let lower = block * SegmentFormat.blockSize
+            let upper = min(lower + SegmentFormat.blockSize, docs.count)
+            let positionsStart = UInt32(positionScratch.count)
+            var maxTf: UInt32 = 0
+            var minLength = UInt32.max
+            for i in lower..<upper {
+                out.appendVarint(i == 0 ? docs[i] : docs[i] - previousDoc)
+                previousDoc = docs[i]
+            }
+            for i in lower..<upper {
+                let tf = freqs[i]
+                out.appendVarint(tf)
+                maxTf = max(maxTf, tf)
+                minLength = min(minLength, lengths.map { $0[Int(docs[i])] } ?? 1)
+                if hasPositions {
+                    var previousPosition: UInt32 = 0
+                    for k in 0..<Int(tf) {
+                        let position = positions[positionIndex + k]
+                        positionScratch.appendVarint(k == 0 ? position : position - previousPosition)
+                        previousPosition = position
+                    }
+                    positionIndex += Int(tf)
+                }
+            }
+            guard blockCount > 1 else { continue }
+            let entry = skipStart + block * SegmentFormat.skipEntrySize
+            out.setUInt32(docs[upper - 1], at: entry)
+            out.setUInt32(UInt32(out.count - dataStart), at: entry + 4)
+            out.setUInt32(positionsStart, at: entry + 8)
+            out.setUInt32(maxTf, at: entry + 12)
+            out.setUInt32(minLength, at: entry + 16)
+        }
+        out.appendBytes(positionScratch.bytes)
+        appendDictionaryEntry(key, df: docs.count, postingsOffset: postingsOffset)
+    }
+
+    private mutating func appendDictionaryEntry(_ key: some Collection<UInt8>, df: Int, postingsOffset: Int) {
+        let keyBytes = Array(key)
+        var shared = 0
+        if termCount % SegmentFormat.dictBlockTerms == 0 {
+            dictionaryBlocks.append(UInt64(dictionary.count))
+        } else {
+            let limit = min(previousKey.count, keyBytes.count)
+            while shared < limit && previousKey[shared] == keyBytes[shared] { shared += 1 }
+        }
+        dictionary.appendVarint(UInt64(shared))
+        dictionary.appendVarint(UInt64(keyBytes.count - shared))
+        dictionary.append(contentsOf: keyBytes[shared...])
+        dictionary.appendVarint(UInt64(df))
+        dictionary.appendVarint(UInt64(postingsOffset))
+        previousKey = keyBytes
+        termCount += 1
+    }
+
+    /// A column of integers as offsets from its minimum in the fewest whole bytes (1, 2, 4 or 8).
+    private mutating func appendColumn(_ values: [Int64]) {
+        let base = values.min() ?? 0
+        let span = UInt64(bitPattern: (values.max() ?? 0) &- base)
+        let width = span < 1 << 8 ? 1 : span < 1 << 16 ? 2 : span < 1 << 32 ? 4 : 8
+        out.append(UInt8(width))
+        out.appendInt64(base)
+        for value in values {
+            let offset = UInt64(bitPattern: value &- base)
+            for k in 0..<width { out.append(UInt8(truncatingIfNeeded: offset >> (8 * UInt64(k)))) }
+        }
+    }
+
+    /// Appends the dictionary, doc store and footer, and returns the finished file.
+    mutating func finish(
+        externalIDs: [String], created: [Int64], modified: [Int64]
+    ) -> [UInt8] {
+        let docCount = externalIDs.count
+        let dictStart = out.count
+        out.appendBytes(dictionary.bytes)
+        let dictIndexStart = out.count
+        for offset in dictionaryBlocks { out.appendUInt64(offset) }
+        let docStoreStart = out.count
+        var idBytes: [UInt8] = []
+        var idStarts: [Int] = [0]
+        out.appendUInt32(0)
+        for id in externalIDs {
+            idBytes.append(contentsOf: id.utf8)
+            idStarts.append(idBytes.count)
+            out.appendUInt32(UInt32(idBytes.count))
+        }
+        out.appendBytes(idBytes)
+        var order = Array(0..<docCount)
+        idBytes.withUnsafeBufferPointer { bytes in
+            order.sort { a, b in
+                let aStart = idStarts[a], aEnd = idStarts[a + 1], bStart = idStarts[b], bEnd = idStarts[b + 1]
+                let n = min(aEnd - aStart, bEnd - bStart)
+                for i in 0..<n where bytes[aStart + i] != bytes[bStart + i] {
+                    return bytes[aStart + i] < bytes[bStart + i]
+                }
+                return aEnd - aStart < bEnd - bStart
+            }
+        }
+        for doc in order { out.appendUInt32(UInt32(doc)) }
+        appendColumn(created)
+        appendColumn(modified)
+        appendColumn(nameLengths.map { Int64($0) })
+        appendColumn(textLengths.map { Int64($0) })
+        out.appendUInt32(UInt32(docCount))
+        out.appendUInt32(UInt32(termCount))
+        out.appendUInt32(UInt32(dictionaryBlocks.count))
+        out.appendUInt64(UInt64(dictStart))
+        out.appendUInt64(UInt64(dictIndexStart))
+        out.appendUInt64(UInt64(docStoreStart))
+        out.appendUInt64(nameLengths.reduce(0) { $0 + UInt64($1) })
+        out.appendUInt64(textLengths.reduce(0) { $0 + UInt64($1) })
+        out.appendUInt64(Checksum.of(out.bytes, count: out.count))
+        out.append(contentsOf: SegmentFormat.magic)
+        return out.bytes
+    }
+}

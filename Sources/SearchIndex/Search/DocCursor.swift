@@ -1,0 +1,86 @@
+/// A forward-only iterator over the documents of one segment that match something, with BM25 bounds.
+///
+/// The search loop (`SegmentSearcher`) drives cursors by doc id: `advance(to:)` skips with the postings' skip
+/// data, `upperBound(from:to:)` reads per-block maximums without decoding, and `collect` scores a window.
+/// A class hierarchy rather than a protocol keeps the loop's calls cheap and its arrays homogeneous.
+class DocCursor {
+    static let exhausted = UInt32.max
+
+    /// The current document, or `exhausted`.
+    var doc: UInt32 = 0
+
+    /// Whether matches add BM25 to the score (term cursors) or only filter (type, owner, ACL).
+    let isScored: Bool
+
+    init(isScored: Bool) {
+        self.isScored = isScored
+    }
+
+    /// Moves to the first matching document ≥ `target` (no-op if already there).
+    func advance(to target: UInt32) {}
+
+    /// The BM25 contribution at the current document.
+    func score() -> Double { 0 }
+
+    /// An upper bound of `score()` over the whole segment.
+    var maxScore: Double { 0 }
+
+    /// An upper bound of `score()` for documents in `from..<to`, from block metadata only.
+    func upperBound(from: UInt32, to: UInt32) -> Double { 0 }
+
+    /// Adds every match in `window.base..<end` to the window under `bit`, leaving the cursor at a doc ≥ `end`.
+    func collect(until end: UInt32, into window: ScoreWindow, bit: UInt64) {
+        advance(to: window.base)
+        while doc < end {
+            window.add(Int(doc - window.base), bit: bit, score: isScored ? score() : 0)
+            advance(to: doc + 1)
+        }
+    }
+}
+
+/// Per-window score accumulators, reused across windows; only touched slots are visited and cleared.
+///
+/// Raw buffers rather than arrays: these are written once per posting in the hottest loop, where array
+/// uniqueness checks and class-property exclusivity checks would cost more than the arithmetic.
+final class ScoreWindow {
+    static let size = 2048
+    var base: UInt32 = 0
+    let scores: UnsafeMutablePointer<Double>
+    let masks: UnsafeMutablePointer<UInt64>
+    let touched: UnsafeMutablePointer<Int32>
+    var touchedCount = 0
+
+    init() {
+        scores = .allocate(capacity: Self.size)
+        scores.initialize(repeating: 0, count: Self.size)
+        masks = .allocate(capacity: Self.size)
+        masks.initialize(repeating: 0, count: Self.size)
+        touched = .allocate(capacity: Self.size)
+    }
+
+    deinit {
+        scores.deallocate()
+        masks.deallocate()
+        touched.deallocate()
+    }
+
+    func reset(base: UInt32) {
+        for i in 0..<touchedCount {
+            let slot = Int(touched[i])
+            scores[slot] = 0
+            masks[slot] = 0
+        }
+        touchedCount = 0
+        self.base = base
+    }
+
+    @inline(__always)
+    func add(_ slot: Int, bit: UInt64, score: Double) {
+        if masks[slot] == 0 {
+            touched[touchedCount] = Int32(slot)
+            touchedCount += 1
+        }
+        masks[slot] |= bit
+        scores[slot] += score
+    }
+}

@@ -1,0 +1,95 @@
+import Testing
+@testable import SearchIndex
+
+@Suite("Search behaviour: Unicode names, ACLs, updates, paging")
+struct SearchBehaviourTests {
+    func ids(_ index: SearchIndex, _ query: String, user: String? = "ann", mode: MatchMode = .all,
+             prefixLast: Bool = false) throws -> [String] {
+        try index.search(SearchRequest(query: query, user: user, mode: mode, prefixLastToken: prefixLast)).map(\.id)
+    }
+
+    @Test("names in Latin with diacritics, Cyrillic, CJK and emoji are found by folded queries")
+    func unicodeNames() throws {
+        let directory = TemporaryDirectory()
+        let index = try SearchIndex(directory: directory.path)
+        try index.add(IndexDocument(id: "fr", name: "Résumé_Café-Noël.pdf", owner: "ann"))
+        try index.add(IndexDocument(id: "ru", name: "ОтчётГодовой.docx", owner: "ann"))
+        try index.add(IndexDocument(id: "jp", name: "東京タワー写真.jpg", owner: "ann"))
+        try index.add(IndexDocument(id: "emoji", name: "party🎉plans.txt", owner: "ann"))
+        try index.add(IndexDocument(id: "full", name: "ＲＥＰＯＲＴ２０２４.xlsx", owner: "ann"))
+        try index.commit()
+        #expect(try ids(index, "resume cafe") == ["fr"])
+        #expect(try ids(index, "NOËL") == ["fr"])
+        #expect(try ids(index, "отчет") == ["ru"])
+        #expect(try ids(index, "ГОДОВОЙ") == ["ru"])
+        #expect(try ids(index, "отч*") == ["ru"])
+        #expect(try ids(index, "東京") == ["jp"])
+        #expect(try ids(index, "写真") == ["jp"])
+        #expect(try ids(index, "京東") == [], "CJK words are phrases of their characters")
+        #expect(try ids(index, "🎉") == ["emoji"])
+        #expect(try ids(index, "report 2024") == ["full"])
+        #expect(try ids(index, "pdf") == ["fr"])
+    }
+
+    @Test("the ACL hides other users' files; readers see shared ones")
+    func acl() throws {
+        let directory = TemporaryDirectory()
+        let index = try SearchIndex(directory: directory.path)
+        try index.add(IndexDocument(id: "a", name: "budget.xlsx", owner: "ann"))
+        try index.add(IndexDocument(id: "b", name: "budget.xlsx", owner: "bob", readers: ["cid"]))
+        try index.commit()
+        #expect(try ids(index, "budget", user: "ann") == ["a"])
+        #expect(try Set(ids(index, "budget", user: "cid")) == ["b"])
+        #expect(try ids(index, "budget", user: "zed") == [])
+        #expect(try Set(ids(index, "budget", user: nil)) == ["a", "b"])
+    }
+
+    @Test("re-adding an id replaces the document; deletes vanish after refresh; buffered docs are invisible")
+    func updatesAndVisibility() throws {
+        let directory = TemporaryDirectory()
+        let index = try SearchIndex(directory: directory.path)
+        try index.add(IndexDocument(id: "x", name: "old name.txt", owner: "ann"))
+        #expect(try ids(index, "old") == [], "not yet refreshed")
+        try index.refresh()
+        #expect(try ids(index, "old") == ["x"])
+        try index.add(IndexDocument(id: "x", name: "new name.txt", owner: "ann"))
+        try index.commit()
+        #expect(try ids(index, "old") == [])
+        #expect(try ids(index, "new") == ["x"])
+        #expect(index.delete(id: "x"))
+        #expect(!index.delete(id: "missing"))
+        try index.refresh()
+        #expect(try ids(index, "new") == [])
+        #expect(index.documentCount == 0)
+    }
+
+    @Test("pages are consecutive slices of one ranking")
+    func paging() throws {
+        let directory = TemporaryDirectory()
+        let index = try SearchIndex(directory: directory.path)
+        for i in 0..<57 {
+            let padding = String(repeating: "x ", count: i % 7)
+            try index.add(IndexDocument(id: "d\(i)", name: "plan \(padding)", owner: "ann"))
+        }
+        try index.commit()
+        let all = try index.search(SearchRequest(query: "plan", user: "ann", limit: 57)).map(\.id)
+        var paged: [String] = []
+        for offset in stride(from: 0, to: 57, by: 10) {
+            paged += try index.search(SearchRequest(query: "plan", user: "ann", offset: offset, limit: 10)).map(\.id)
+        }
+        #expect(all.count == 57)
+        #expect(paged == all)
+    }
+
+    @Test("invalid pages and documents are refused; an empty index answers empty")
+    func invalidRequests() throws {
+        let directory = TemporaryDirectory()
+        let index = try SearchIndex(directory: directory.path)
+        #expect(try ids(index, "anything") == [])
+        #expect(throws: SearchIndexError.self) { try index.search(SearchRequest(query: "a", user: "u", limit: 0)) }
+        #expect(throws: SearchIndexError.self) {
+            try index.search(SearchRequest(query: "a", user: "u", offset: 9_999, limit: 10))
+        }
+        #expect(throws: SearchIndexError.self) { try index.add(IndexDocument(id: "", name: "x", owner: "u")) }
+    }
+}
