@@ -32,9 +32,20 @@ let package = Package(
 
         // Protobuf wire runtime (no dependencies) and its ByteBuffer bridge for the RPC layer.
         .target(name: "ProtoWire"),
-        .target(name: "ProtoWireNIO", dependencies: ["ProtoWire", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "ProtoWireNIO", dependencies: ["ProtoWire", nio("NIOCore")]),
         // Code generated from Protos/ by Tools/protogen; committed, checked against a fresh generation.
         .target(name: "FlowMessages", dependencies: ["ProtoWire"]),
+
+        // The RPC layer: a transport-agnostic core, the gRPC wire transport on nghttp2, generated-message glue,
+        // the standard health service, and gRPC's interop TestService.
+        .target(name: "MeshRPC", dependencies: [nio("NIOCore"), nio("NIOConcurrencyHelpers")]),
+        .target(
+            name: "MeshRPCHTTP2",
+            dependencies: ["MeshRPC", "CNGHTTP2", nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers")]
+        ),
+        .target(name: "MeshRPCProto", dependencies: ["MeshRPC", "ProtoWire", "ProtoWireNIO", nio("NIOCore")]),
+        .target(name: "MeshRPCHealth", dependencies: ["MeshRPC", "MeshRPCProto", "FlowMessages", nio("NIOConcurrencyHelpers")]),
+        .target(name: "Interop", dependencies: ["MeshRPC", "MeshRPCProto", "FlowMessages"]),
 
         // The inverted index engine: pure Swift, no I/O but its own segment files.
         .target(name: "SearchIndex"),
@@ -50,7 +61,8 @@ let package = Package(
         .executableTarget(
             name: "fileflow",
             dependencies: [
-                "EventBus", "PostgresStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "EventBus", "PostgresStore", "MeshRPC", "MeshRPCHTTP2", "MeshRPCHealth", "Interop", nio("NIOCore"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -62,6 +74,11 @@ let package = Package(
             name: "ProtoWireTests", dependencies: ["ProtoWire", "ProtoWireNIO", "FlowMessages"], exclude: ["Fixtures"]
         ),
         .testTarget(name: "ProtogenTests", dependencies: ["ProtogenKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MeshRPCTests", dependencies: ["MeshRPC", nio("NIOCore"), nio("NIOConcurrencyHelpers")]),
+        .testTarget(
+            name: "MeshRPCHTTP2Tests",
+            dependencies: ["MeshRPCHTTP2", "MeshRPC", nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers")]
+        ),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(
             name: "DataPlaneTests",
@@ -72,3 +89,6 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// A product of swift-nio.
+func nio(_ name: String) -> Target.Dependency { .product(name: name, package: "swift-nio") }

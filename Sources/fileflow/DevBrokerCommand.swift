@@ -32,7 +32,7 @@ struct DevBrokerCommand: AsyncParsableCommand {
             Data("dev-broker: \(cluster.brokerCount) brokers at \(cluster.bootstrapServers) topics: \(topics)\n".utf8)
         )
         let received = await termination.received()
-        print("dev-broker: stopping on signal \(received)")
+        print("dev-broker: stopping on signal \(received ?? 0)")
         withExtendedLifetime(cluster) {}
     }
 }

@@ -6,6 +6,9 @@ struct FileFlowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fileflow",
         abstract: "FileFlow: share and process large files.",
-        subcommands: [DevBrokerCommand.self, MigrateCommand.self]
+        subcommands: [
+            DevBrokerCommand.self, MigrateCommand.self, InteropServerCommand.self, InteropClientCommand.self,
+            RPCEchoServerCommand.self, RPCEchoClientCommand.self,
+        ]
     )
 }

@@ -12,10 +12,12 @@ import Glibc
 /// blocked-signal mask would not: the mask holds only for threads created after it.
 final class TerminationSignal: @unchecked Sendable {
     private let queue = DispatchQueue(label: "fileflow.termination-signal")
-    /// Touched only on `queue`: the sources, the signal once received, and a waiter once `received()` is called.
+    /// Touched only on `queue`: the sources, the signal once received, whether the wait was cancelled, and the
+    /// waiter once `received()` is called.
     private var sources: [any DispatchSourceSignal] = []
     private var signalNumber: Int32?
-    private var waiter: CheckedContinuation<Int32, Never>?
+    private var cancelled = false
+    private var waiter: CheckedContinuation<Int32?, Never>?
 
     init() {
         queue.sync {
@@ -33,11 +35,26 @@ final class TerminationSignal: @unchecked Sendable {
         sources.forEach { $0.cancel() }
     }
 
-    /// Returns the number of the first termination signal, waiting for it if none has come yet.
-    func received() async -> Int32 {
-        await withCheckedContinuation { continuation in
+    /// Returns the number of the first termination signal, waiting for it if none has come yet; nil when the
+    /// waiting task is cancelled first.
+    func received() async -> Int32? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                queue.async { [self] in
+                    if let signalNumber {
+                        continuation.resume(returning: signalNumber)
+                    } else if cancelled {
+                        continuation.resume(returning: nil)
+                    } else {
+                        waiter = continuation
+                    }
+                }
+            }
+        } onCancel: {
             queue.async { [self] in
-                if let signalNumber { continuation.resume(returning: signalNumber) } else { waiter = continuation }
+                cancelled = true
+                waiter?.resume(returning: nil)
+                waiter = nil
             }
         }
     }

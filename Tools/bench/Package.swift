@@ -5,11 +5,13 @@ import PackageDescription
 /// A separate package so the heavy peers (swift-protobuf, grpc-swift-2) never weigh on the main build.
 let package = Package(
     name: "FileFlowBench",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "FileFlow", path: "../.."),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
     ],
     targets: [
         // swift-protobuf's code for the same .proto files, made once by protoc + protoc-gen-swift 1.39.0.
@@ -33,6 +35,16 @@ let package = Package(
                 .product(name: "PostgresStore", package: "FileFlow"),
                 .product(name: "MetadataCache", package: "FileFlow"),
                 .product(name: "BlockStore", package: "FileFlow"),
+            ]
+        ),
+        // A grpc-swift-2 server implementing the same TestService method as ours, for h2load side by side.
+        .executableTarget(
+            name: "RPCBench",
+            dependencies: [
+                .product(name: "FlowMessages", package: "FileFlow"),
+                .product(name: "ProtoWire", package: "FileFlow"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]
         ),
         .executableTarget(

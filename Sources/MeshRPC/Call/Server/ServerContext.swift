@@ -1,0 +1,13 @@
+/// What a server handler knows about its call beyond the request itself.
+public struct ServerContext: Sendable {
+    public let descriptor: MethodDescriptor
+    /// The client's deadline; the handler is cancelled when it passes.
+    public let deadline: ContinuousClock.Instant?
+    public let peer: String
+
+    public init(descriptor: MethodDescriptor, deadline: ContinuousClock.Instant?, peer: String) {
+        self.descriptor = descriptor
+        self.deadline = deadline
+        self.peer = peer
+    }
+}

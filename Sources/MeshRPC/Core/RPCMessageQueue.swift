@@ -1,0 +1,178 @@
+import NIOConcurrencyHelpers
+
+/// A single-consumer async queue with byte-counted backpressure, for transports.
+///
+/// The producer (an event loop) `yield`s and learns whether the consumer is keeping up; when it is
+/// not, the transport stops granting flow-control credit. Once the consumer drains below the low
+/// watermark, `onDemand` fires once so the transport can grant credit again. This is how a slow
+/// reader stops a fast writer end to end without unbounded buffering.
+public final class RPCMessageQueue<Element: Sendable>: Sendable {
+    private struct State {
+        var buffer: [Element] = []
+        var head = 0
+        var bufferedBytes = 0
+        var waiter: CheckedContinuation<Element?, any Error>?
+        var end: Result<Void, any Error>?
+        var consumerCancelled = false
+        var demandPending = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let sizeOf: @Sendable (Element) -> Int
+    private let highWatermark: Int
+    private let lowWatermark: Int
+    private let onDemand: @Sendable () -> Void
+    private let onConsumerCancelled: @Sendable () -> Void
+
+    public init(
+        highWatermark: Int = .max,
+        lowWatermark: Int = 0,
+        sizeOf: @escaping @Sendable (Element) -> Int = { _ in 1 },
+        onDemand: @escaping @Sendable () -> Void = {},
+        onConsumerCancelled: @escaping @Sendable () -> Void = {}
+    ) {
+        self.highWatermark = highWatermark
+        self.lowWatermark = lowWatermark
+        self.sizeOf = sizeOf
+        self.onDemand = onDemand
+        self.onConsumerCancelled = onConsumerCancelled
+    }
+
+    /// Enqueues `element` (dropped if the stream already ended); returns whether the producer may
+    /// continue, false meaning "over the high watermark: wait for `onDemand`".
+    @discardableResult
+    public func yield(_ element: Element) -> Bool {
+        let size = sizeOf(element)
+        let (waiter, mayContinue): (CheckedContinuation<Element?, any Error>?, Bool) = state.withLockedValue { state in
+            guard state.end == nil, !state.consumerCancelled else { return (nil, true) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, true)
+            }
+            state.buffer.append(element)
+            state.bufferedBytes += size
+            if state.bufferedBytes > highWatermark {
+                state.demandPending = true
+                return (nil, false)
+            }
+            return (nil, true)
+        }
+        waiter?.resume(returning: element)
+        return mayContinue
+    }
+
+    /// Whether the consumer has room: the producer checks this before granting more credit.
+    public var isAcceptingMore: Bool {
+        state.withLockedValue { state in
+            if state.bufferedBytes > highWatermark { state.demandPending = true }
+            return !state.demandPending
+        }
+    }
+
+    /// Ends the stream after the buffered elements, with `error` if given.
+    public func finish(throwing error: (any Error)? = nil) {
+        let waiter: CheckedContinuation<Element?, any Error>? = state.withLockedValue { state in
+            guard state.end == nil else { return nil }
+            state.end = error.map { .failure($0) } ?? .success(())
+            let waiter = state.waiter
+            state.waiter = nil
+            return waiter
+        }
+        if let waiter {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        }
+    }
+
+    /// The next element, nil at a normal end; throws the stream's error, or `CancellationError` when
+    /// the consuming task is cancelled (which also reports the cancellation to the producer).
+    public func next() async throws -> Element? {
+        let immediate: QueueRead<Element> = state.withLockedValue { state in
+            if state.consumerCancelled { return .cancelled }
+            if state.head < state.buffer.count {
+                let element = state.buffer[state.head]
+                state.head += 1
+                if state.head == state.buffer.count {
+                    state.buffer.removeAll(keepingCapacity: true)
+                    state.head = 0
+                }
+                state.bufferedBytes -= sizeOf(element)
+                var demand = false
+                if state.demandPending && state.bufferedBytes <= lowWatermark {
+                    state.demandPending = false
+                    demand = true
+                }
+                return .element(element, demand: demand)
+            }
+            if let end = state.end { return .end(end) }
+            return .wait
+        }
+        switch immediate {
+        case .element(let element, let demand):
+            if demand { onDemand() }
+            return element
+        case .end(let end):
+            try end.get()
+            return nil
+        case .cancelled:
+            throw CancellationError()
+        case .wait:
+            break
+        }
+        if state.withLockedValue({ $0.demandPending }) {
+            state.withLockedValue { $0.demandPending = false }
+            onDemand()
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let resolved: Result<Element?, any Error>? = state.withLockedValue { state in
+                    if Task.isCancelled || state.consumerCancelled {
+                        state.consumerCancelled = true
+                        return .failure(CancellationError())
+                    }
+                    if state.head < state.buffer.count {
+                        let element = state.buffer[state.head]
+                        state.head += 1
+                        state.bufferedBytes -= sizeOf(element)
+                        return .success(element)
+                    }
+                    if let end = state.end { return end.map { nil } }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let resolved { continuation.resume(with: resolved) }
+            }
+        } onCancel: {
+            self.cancelConsumer()
+        }
+    }
+
+    /// Marks the consumer as gone: pending and future reads throw `CancellationError`, the producer's
+    /// elements are dropped and `onConsumerCancelled` tells the transport (to reset the stream).
+    public func cancelConsumer() {
+        let (waiter, first): (CheckedContinuation<Element?, any Error>?, Bool) = state.withLockedValue { state in
+            let first = !state.consumerCancelled && state.end == nil
+            state.consumerCancelled = true
+            state.buffer.removeAll()
+            state.head = 0
+            state.bufferedBytes = 0
+            let waiter = state.waiter
+            state.waiter = nil
+            return (waiter, first)
+        }
+        waiter?.resume(throwing: CancellationError())
+        if first { onConsumerCancelled() }
+    }
+
+    /// The queue as an `RPCAsyncSequence`; the queue allows one iterator.
+    public var sequence: RPCAsyncSequence<Element> {
+        RPCAsyncSequence(makeNext: { { try await self.next() } })
+    }
+}
+
+/// What `RPCMessageQueue.next` finds without waiting.
+private enum QueueRead<Element> {
+    case element(Element, demand: Bool)
+    case end(Result<Void, any Error>)
+    case wait
+    case cancelled
+}

@@ -1,0 +1,72 @@
+import MeshRPC
+import NIOConcurrencyHelpers
+
+/// Bounds the bytes a stream's writer may have queued but not yet sent, so a writer facing a slow
+/// reader (no flow-control window) suspends instead of filling memory. Shared between the writing
+/// task (`reserve`) and the event loop (`release` as DATA frames leave, `close` at stream end).
+final class WriteCredit: Sendable {
+    private struct State {
+        var queued = 0
+        var waiter: CheckedContinuation<Void, any Error>?
+        var closedError: RPCError?
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Accounts for `count` bytes about to be queued, first waiting while the queue is over the limit.
+    func reserve(_ count: Int) async throws {
+        // Fast path, the common case: room left, no continuation or cancellation record needed.
+        let reserved: Result<Bool, RPCError> = state.withLockedValue { state in
+            if let error = state.closedError { return .failure(error) }
+            guard state.queued < limit else { return .success(false) }
+            state.queued += count
+            return .success(true)
+        }
+        if try reserved.get() { return }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let result: Result<Void, any Error>? = state.withLockedValue { state in
+                    if let error = state.closedError { return .failure(error) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if state.queued < limit {
+                        state.queued += count
+                        return .success(())
+                    }
+                    state.queued += count
+                    state.waiter = continuation
+                    return nil
+                }
+                if let result { continuation.resume(with: result) }
+            }
+        } onCancel: {
+            let waiter = state.withLockedValue { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    func release(_ count: Int) {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+            state.queued = max(0, state.queued - count)
+            guard state.queued < limit else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Fails the waiting and all later writes: the stream is gone.
+    func close(_ error: RPCError) {
+        let waiter = state.withLockedValue { state in
+            if state.closedError == nil { state.closedError = error }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: error)
+    }
+}

@@ -1,0 +1,425 @@
+import MeshRPC
+import NIOCore
+
+/// One server-side HTTP/2 connection: feeds bytes to the nghttp2 session, runs each stream's state
+/// machine, starts a handler task per accepted stream and writes what the handlers produce.
+/// Everything here runs on the channel's event loop; handler tasks reach it through `execute`.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// One accepted stream's event-loop state.
+    private final class Stream {
+        let id: Int32
+        var machine: ServerStreamStateMachine
+        let inbound: RPCMessageQueue<RPCRequestPart>
+        let credit: WriteCredit
+        var task: Task<Void, Never>?
+        var deferredConsume = 0
+        var remoteEnded = false
+
+        init(id: Int32, machine: ServerStreamStateMachine, inbound: RPCMessageQueue<RPCRequestPart>, credit: WriteCredit) {
+            self.id = id
+            self.machine = machine
+            self.inbound = inbound
+            self.credit = credit
+        }
+    }
+
+    private let configuration: HTTP2ServerConfiguration
+    private let streamHandler: @Sendable (RPCServerStream) async -> Void
+    private var session: NGHTTP2Session?
+    private var context: ChannelHandlerContext?
+    private var streams: [Int32: Stream] = [:]
+    private var resetGuard: RapidResetGuard
+    private var idleTimer: Scheduled<Void>?
+    private var keepaliveTimer: RepeatedTask?
+    private var pingOutstandingSince: NIODeadline?
+    private var flushScheduled = false
+    private var reading = false
+    private var closing = false
+    private var draining = false
+    private var peer = "unknown"
+    private var executor: EventLoopTaskExecutor?
+
+    init(configuration: HTTP2ServerConfiguration, streamHandler: @escaping @Sendable (RPCServerStream) async -> Void) {
+        self.configuration = configuration
+        self.streamHandler = streamHandler
+        self.resetGuard = RapidResetGuard(
+            burst: configuration.resetBurst, refillPerSecond: configuration.resetRefillPerSecond, now: .now())
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if configuration.runsHandlersOnEventLoop { executor = EventLoopTaskExecutor(loop: context.eventLoop) }
+        do {
+            session = try NGHTTP2Session(role: .server, settings: configuration.session, allocator: context.channel.allocator)
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard idleTimer == nil else { return }
+        peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        resetIdleTimer()
+        if let interval = configuration.keepaliveInterval {
+            let amount = TimeAmount(interval)
+            // Cancelled in channelInactive, which ends the reference this timer holds.
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            keepaliveTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
+                bound.value.keepaliveTick()
+            }
+        }
+        flushSession()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let session, !closing else { return }
+        reading = true
+        do {
+            process(try session.receive(unwrapInboundIn(data)))
+        } catch {
+            // Garbage instead of a preface, a flood, a broken frame: send what nghttp2 queued
+            // (usually GOAWAY) and hang up. Other connections are untouched.
+            flushSession()
+            closeConnection()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        flushSession()
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        idleTimer?.cancel()
+        keepaliveTimer?.cancel()
+        let error = RPCError(code: .unavailable, message: "The connection closed.")
+        for stream in streams.values { abort(stream, error) }
+        streams.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closeConnection()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        session = nil
+    }
+
+    // MARK: Session events
+
+    private func process(_ events: [NGHTTP2Event]) {
+        for event in events {
+            switch event {
+            case .headers(let streamID, let fields, let endStream):
+                receiveHeaders(streamID: streamID, fields: fields, endStream: endStream)
+            case .data(let streamID, let chunk):
+                receiveData(streamID: streamID, chunk: chunk)
+            case .endStream(let streamID):
+                guard let stream = streams[streamID] else { continue }
+                stream.remoteEnded = true
+                apply(stream.machine.receiveEnd(), to: stream)
+            case .streamClosed(let streamID, let errorCode):
+                closeStream(streamID: streamID, errorCode: errorCode)
+            case .resetReceived:
+                if !resetGuard.recordReset(now: .now()) {
+                    // Rapid reset: tell the abuser why, then disconnect it.
+                    session?.submitGoaway(errorCode: 0xB)  // ENHANCE_YOUR_CALM
+                    flushSession()
+                    closeConnection()
+                    return
+                }
+            case .dataSent(let streamID, let count):
+                streams[streamID]?.credit.release(count)
+            case .pingAck:
+                pingOutstandingSince = nil
+            case .goawayReceived:
+                break
+            }
+        }
+    }
+
+    private func receiveHeaders(streamID: Int32, fields: [HeaderField], endStream: Bool) {
+        if let stream = streams[streamID] {
+            // Trailers from a client carry nothing for gRPC; their END_STREAM still counts.
+            if endStream {
+                stream.remoteEnded = true
+                apply(stream.machine.receiveEnd(), to: stream)
+            }
+            return
+        }
+        var machine = ServerStreamStateMachine(maxReceiveMessageBytes: configuration.maxReceiveMessageBytes)
+        switch machine.receiveHeaders(fields, endStream: endStream) {
+        case .ignore:
+            return
+        case .reject(let response):
+            try? session?.submitResponse(streamID: streamID, fields: response, endStream: true)
+        case .start(let path, let metadata, let timeout):
+            startStream(streamID: streamID, machine: machine, path: path, metadata: metadata, timeout: timeout, endStream: endStream)
+        }
+    }
+
+    private func startStream(
+        streamID: Int32, machine: ServerStreamStateMachine, path: String, metadata: Metadata, timeout: Duration?,
+        endStream: Bool
+    ) {
+        guard let context else { return }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let inbound = RPCMessageQueue<RPCRequestPart>(
+            highWatermark: configuration.maxBufferedReceiveBytes,
+            lowWatermark: configuration.maxBufferedReceiveBytes / 2,
+            sizeOf: { part in if case .message(let bytes) = part { return bytes.readableBytes } else { return 0 } },
+            onDemand: { loop.execute { bound.value.grantDeferredWindow(streamID: streamID) } }
+        )
+        let credit = WriteCredit(limit: configuration.maxQueuedSendBytes)
+        let stream = Stream(id: streamID, machine: machine, inbound: inbound, credit: credit)
+        stream.remoteEnded = endStream
+        streams[streamID] = stream
+        idleTimer?.cancel()
+        idleTimer = nil
+        inbound.yield(.metadata(metadata))
+        if endStream { inbound.finish() }
+
+        let rpcStream = RPCServerStream(
+            path: path,
+            deadline: timeout.map { ContinuousClock.now + $0 },
+            peer: peer,
+            inbound: inbound.sequence,
+            outbound: ClosableRPCWriter(
+                write: { part in
+                    if case .message(let bytes) = part { try await credit.reserve(bytes.readableBytes + 5) }
+                    // On the loop already (a handler task preferring it) no nghttp2 call is in progress:
+                    // tasks run as their own loop jobs, never inside channelRead.
+                    if loop.inEventLoop {
+                        bound.value.send(part, streamID: streamID)
+                    } else {
+                        loop.execute { bound.value.send(part, streamID: streamID) }
+                    }
+                },
+                finish: { error in
+                    if loop.inEventLoop {
+                        bound.value.finishOutbound(streamID: streamID, error: error)
+                    } else {
+                        loop.execute { bound.value.finishOutbound(streamID: streamID, error: error) }
+                    }
+                }
+            )
+        )
+        let handler = streamHandler
+        if let executor {
+            stream.task = Task(executorPreference: executor) { await handler(rpcStream) }
+        } else {
+            stream.task = Task { await handler(rpcStream) }
+        }
+    }
+
+    private func receiveData(streamID: Int32, chunk: ByteBuffer) {
+        guard let session else { return }
+        guard let stream = streams[streamID] else {
+            // Data for a stream we refused or finished: return the window and drop it.
+            session.consume(streamID: streamID, count: chunk.readableBytes)
+            return
+        }
+        if stream.inbound.isAcceptingMore {
+            session.consume(streamID: streamID, count: chunk.readableBytes)
+        } else {
+            stream.deferredConsume += chunk.readableBytes
+        }
+        let action = stream.machine.receiveData(chunk, endStream: false) { message in
+            stream.inbound.yield(.message(message))
+        }
+        apply(action, to: stream)
+    }
+
+    private func apply(_ action: ServerStreamStateMachine.InboundAction, to stream: Stream) {
+        switch action {
+        case .none:
+            break
+        case .finish:
+            stream.inbound.finish()
+        case .fail(let status):
+            fail(stream, status)
+        }
+    }
+
+    /// Ends a broken request from our side: the status goes out, the handler is cancelled, and
+    /// the client is told to stop sending.
+    private func fail(_ stream: Stream, _ status: Status) {
+        let error = RPCError(code: status.code, message: status.message)
+        let action = stream.machine.send(.status(status, [:]))
+        perform(action, on: stream)
+        abort(stream, error)
+        if case .sendTrailersOnly = action, !stream.remoteEnded {
+            // The status must leave before the RST_STREAM(NO_ERROR) that stops the upload.
+            flushSession()
+            session?.resetStream(streamID: stream.id, errorCode: 0)
+        }
+        scheduleFlush()
+    }
+
+    private func abort(_ stream: Stream, _ error: RPCError) {
+        stream.inbound.finish(throwing: error)
+        stream.credit.close(error)
+        stream.task?.cancel()
+    }
+
+    private func closeStream(streamID: Int32, errorCode: UInt32) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        session?.consume(streamID: streamID, count: stream.deferredConsume)
+        if !stream.machine.isClosed || errorCode != 0 {
+            abort(stream, RPCError(code: .cancelled, message: "The client cancelled the RPC (HTTP/2 error \(errorCode))."))
+        } else {
+            stream.credit.close(RPCError(code: .cancelled, message: "The RPC is over."))
+        }
+        if streams.isEmpty { resetIdleTimer() }
+    }
+
+    /// The handler drained its inbound buffer: return the window held back from the client.
+    private func grantDeferredWindow(streamID: Int32) {
+        guard let stream = streams[streamID], stream.deferredConsume > 0 else { return }
+        session?.consume(streamID: streamID, count: stream.deferredConsume)
+        stream.deferredConsume = 0
+        scheduleFlush()
+    }
+
+    // MARK: Outbound from handlers
+
+    private func send(_ part: RPCResponsePart, streamID: Int32) {
+        guard let stream = streams[streamID] else { return }
+        perform(stream.machine.send(part), on: stream)
+        scheduleFlush()
+    }
+
+    private func perform(_ action: ServerStreamStateMachine.OutboundAction, on stream: Stream) {
+        guard let session, let context else { return }
+        do {
+            switch action {
+            case .drop:
+                break
+            case .sendHeaders(let fields):
+                try session.submitResponse(streamID: stream.id, fields: fields, endStream: false)
+            case .sendMessage(let bytes, let headersFirst):
+                if let headersFirst { try session.submitResponse(streamID: stream.id, fields: headersFirst, endStream: false) }
+                GRPCMessageFramer.frame(bytes, allocator: context.channel.allocator) {
+                    session.enqueue(streamID: stream.id, $0)
+                }
+            case .sendTrailers(let fields):
+                session.endBody(streamID: stream.id, trailers: fields)
+            case .sendTrailersOnly(let fields):
+                try session.submitResponse(streamID: stream.id, fields: fields, endStream: true)
+            }
+        } catch {
+            session.resetStream(streamID: stream.id, errorCode: 2)  // INTERNAL_ERROR
+        }
+    }
+
+    private func finishOutbound(streamID: Int32, error: (any Error)?) {
+        guard let stream = streams[streamID], !stream.machine.isClosed else { return }
+        if error != nil {
+            session?.resetStream(streamID: streamID, errorCode: 2)
+        } else {
+            perform(stream.machine.send(.status(Status(code: .unknown, message: "The handler ended without a status."), [:])), on: stream)
+        }
+        scheduleFlush()
+    }
+
+    // MARK: Writing
+
+    private func scheduleFlush() {
+        guard !reading, !flushScheduled, let context else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            bound.value.flushScheduled = false
+            bound.value.flushSession()
+        }
+    }
+
+    /// Serializes everything pending into one batch of writes and one flush.
+    private func flushSession() {
+        guard let session, let context else { return }
+        do {
+            let (buffers, events) = try session.send()
+            for buffer in buffers { context.write(wrapOutboundOut(buffer), promise: nil) }
+            if !buffers.isEmpty { context.flush() }
+            if !events.isEmpty { process(events) }
+        } catch {
+            closeConnection()
+            return
+        }
+        if !session.isActive { closeConnection() }
+    }
+
+    private func closeConnection() {
+        guard !closing, let context else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+
+    // MARK: Timers and shutdown
+
+    private func resetIdleTimer() {
+        guard let context, !closing else { return }
+        idleTimer?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: TimeAmount(configuration.idleTimeout)) {
+            bound.value.idleTimeoutFired()
+        }
+    }
+
+    private func idleTimeoutFired() {
+        guard streams.isEmpty else { return }
+        session?.submitGoaway(errorCode: 0)
+        flushSession()
+        closeConnection()
+    }
+
+    private func keepaliveTick() {
+        guard let session, !closing else { return }
+        if let since = pingOutstandingSince {
+            if NIODeadline.now() - since > TimeAmount(configuration.keepaliveTimeout) {
+                session.submitGoaway(errorCode: 0)
+                flushSession()
+                closeConnection()
+            }
+            return
+        }
+        pingOutstandingSince = .now()
+        session.submitPing()
+        flushSession()
+    }
+
+    /// Graceful drain: GOAWAY now, finish open streams, close when none remain (or at the timeout).
+    func beginGracefulShutdown() {
+        guard let session, let context, !draining, !closing else { return }
+        draining = true
+        session.submitShutdownNotice()
+        flushSession()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        // One round trip later, the final GOAWAY names the last stream we will serve.
+        context.eventLoop.scheduleTask(in: .milliseconds(100)) {
+            bound.value.session?.submitGoaway(errorCode: 0)
+            bound.value.flushSession()
+            if bound.value.streams.isEmpty { bound.value.closeConnection() }
+        }
+        context.eventLoop.scheduleTask(in: TimeAmount(configuration.drainTimeout)) {
+            bound.value.closeConnection()
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import MeshRPC
+import NIOConcurrencyHelpers
+import NIOCore
+import Testing
+
+@Suite struct CoreTypesTests {
+    @Test func metadataIsOrderedMultiValuedAndLowercased() {
+        var metadata = Metadata()
+        metadata.add("X-Key", "one")
+        metadata.add("x-key", "two")
+        metadata.add("x-data-bin", bytes: [0, 255])
+        #expect(metadata[stringValues: "x-key"] == ["one", "two"])
+        #expect(metadata[binaryValues: "X-DATA-BIN"] == [[0, 255]])
+        metadata.replace("x-key", "three")
+        #expect(metadata[stringValues: "x-key"] == ["three"])
+        #expect(metadata.count == 2)
+    }
+
+    @Test func methodDescriptorParsesOnlyServiceSlashMethod() {
+        #expect(MethodDescriptor(path: "/pkg.Service/Method") == MethodDescriptor(service: "pkg.Service", method: "Method"))
+        #expect(MethodDescriptor(path: "/pkg.Service") == nil)
+        #expect(MethodDescriptor(path: "pkg.Service/Method") == nil)
+        #expect(MethodDescriptor(path: "/a/b/c") == nil)
+        #expect(MethodDescriptor(path: "//b") == nil)
+    }
+
+    @Test func errorsWrapCausesAndMapCancellation() {
+        struct Boom: Error {}
+        let wrapped = RPCError(wrapping: Boom())
+        #expect(wrapped.code == .unknown)
+        #expect(wrapped.cause is Boom)
+        #expect(RPCError(wrapping: CancellationError()).code == .cancelled)
+        #expect(RPCError.Code(rawValue: 99).description == "CODE_99")
+        #expect(RPCError.Code.resourceExhausted.description == "RESOURCE_EXHAUSTED")
+    }
+
+    @Test func queueAppliesByteBackpressureAndSignalsDemand() async throws {
+        let demanded = ManagedFlag()
+        let queue = RPCMessageQueue<ByteBuffer>(
+            highWatermark: 10, lowWatermark: 4, sizeOf: { $0.readableBytes }, onDemand: { demanded.set() })
+        #expect(queue.yield(ByteBuffer(repeating: 0, count: 6)))
+        #expect(!queue.yield(ByteBuffer(repeating: 0, count: 6)))  // 12 > 10: stop producing
+        #expect(!queue.isAcceptingMore)
+        _ = try await queue.next()  // 6 left: above the low watermark
+        #expect(!demanded.isSet)
+        _ = try await queue.next()  // 0 left
+        #expect(demanded.isSet)
+        queue.finish()
+        #expect(try await queue.next() == nil)
+    }
+
+    @Test func queueReportsConsumerCancellation() async throws {
+        let cancelled = ManagedFlag()
+        let queue = RPCMessageQueue<Int>(onConsumerCancelled: { cancelled.set() })
+        let reader = Task { try await queue.next() }
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { try await reader.value }
+        #expect(cancelled.isSet)
+    }
+}
+
+/// A thread-safe boolean for callbacks in tests.
+final class ManagedFlag: Sendable {
+    private let value = NIOLockedValueBox(false)
+    func set() { value.withLockedValue { $0 = true } }
+    var isSet: Bool { value.withLockedValue { $0 } }
+}

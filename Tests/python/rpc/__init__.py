@@ -1,0 +1,1 @@
+"""Cross-language tests of MeshRPC (grpcio both ways, interop, hostile input)."""
