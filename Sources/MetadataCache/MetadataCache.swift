@@ -33,11 +33,18 @@ public final class MetadataCache: Sendable {
     public func file(id: String) async throws -> FileRecord? {
         let key = Self.key("file", id)
         if let generation = try await cachedLookup(fileID: id, commands: [["GET".bytes, key]]) {
-            if case .string(let bytes) = generation.replies[0], let record = FileRecordCodec.decode(bytes) {
+            if let record = Self.fileRecord(in: generation.replies[0]) {
                 statistics.hit()
                 return record
             }
             return try await files.load(id) { [self] in
+                // A flight that ended between our miss and this one has filled the cache: use it, not Postgres.
+                if let again = try await cachedLookup(fileID: id, commands: [["GET".bytes, key]]),
+                    let record = Self.fileRecord(in: again.replies[0])
+                {
+                    statistics.hit()
+                    return record
+                }
                 statistics.miss()
                 let record = try await store.file(id: id)
                 if let record {
@@ -55,11 +62,17 @@ public final class MetadataCache: Sendable {
         let key = Self.key("perm", fileID)
         let field = Array(userID.utf8)
         if let generation = try await cachedLookup(fileID: fileID, commands: [["HGET".bytes, key, field]]) {
-            if case .string(let bytes) = generation.replies[0], let value = Int(String(decoding: bytes, as: UTF8.self)) {
+            if let value = Self.permission(in: generation.replies[0]) {
                 statistics.hit()
                 return value == 0 ? nil : value
             }
             return try await permissions.load(fileID + "/" + userID) { [self] in
+                if let again = try await cachedLookup(fileID: fileID, commands: [["HGET".bytes, key, field]]),
+                    let value = Self.permission(in: again.replies[0])
+                {
+                    statistics.hit()
+                    return value == 0 ? nil : value
+                }
                 statistics.miss()
                 let permission = try await store.permission(fileID: fileID, userID: userID)
                 await fill(fileID: fileID, generation: generation.value,
@@ -106,6 +119,17 @@ public final class MetadataCache: Sendable {
 
     /// Runs `commands` together with a read of the file's generation. `nil` means "do not use the cache now"
     /// (Redis failed, or an invalidation is still undelivered); the caller then reads Postgres directly.
+    private static func fileRecord(in reply: RedisReply) -> FileRecord? {
+        guard case .string(let bytes) = reply else { return nil }
+        return FileRecordCodec.decode(bytes)
+    }
+
+    /// The cached permission number (0 means none), or nil when nothing is cached.
+    private static func permission(in reply: RedisReply) -> Int? {
+        guard case .string(let bytes) = reply else { return nil }
+        return Int(String(decoding: bytes, as: UTF8.self))
+    }
+
     private func cachedLookup(fileID: String, commands: [[[UInt8]]]) async throws -> (replies: [RedisReply], value: [UInt8])? {
         guard await deliverPendingInvalidations() else {
             statistics.bypass()

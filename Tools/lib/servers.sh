@@ -126,7 +126,7 @@ ff_stop_pidfile() {
   if kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$file"
 }
