@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         // System libraries: a module map and one shim header each; imported by exactly one Swift module.
@@ -47,6 +48,19 @@ let package = Package(
         .target(name: "MeshRPCHealth", dependencies: ["MeshRPC", "MeshRPCProto", "FlowMessages", nio("NIOConcurrencyHelpers")]),
         .target(name: "Interop", dependencies: ["MeshRPC", "MeshRPCProto", "FlowMessages"]),
 
+        // Zipkin v2 spans through swift-distributed-tracing's Tracer API, B3 propagation, a reporter that never blocks.
+        .target(name: "Telemetry", dependencies: [.product(name: "Tracing", package: "swift-distributed-tracing")]),
+
+        // The services: one module each, an RPC implementation over the stores.
+        .target(
+            name: "MetadataService",
+            dependencies: [
+                "MeshRPC", "MeshRPCProto", "FlowMessages", "ProtoWire", "PostgresStore", "MetadataCache",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+
         // The inverted index engine: pure Swift, no I/O but its own segment files.
         .target(name: "SearchIndex"),
 
@@ -61,7 +75,8 @@ let package = Package(
         .executableTarget(
             name: "fileflow",
             dependencies: [
-                "EventBus", "PostgresStore", "MeshRPC", "MeshRPCHTTP2", "MeshRPCHealth", "Interop", nio("NIOCore"),
+                "EventBus", "PostgresStore", "MetadataCache", "MeshRPC", "MeshRPCHTTP2", "MeshRPCHealth", "Interop",
+                "MetadataService", nio("NIOCore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +94,8 @@ let package = Package(
             name: "MeshRPCHTTP2Tests",
             dependencies: ["MeshRPCHTTP2", "MeshRPC", nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers")]
         ),
+        .testTarget(name: "MetadataServiceTests", dependencies: ["MetadataService"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(
             name: "DataPlaneTests",

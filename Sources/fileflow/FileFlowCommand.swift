@@ -7,7 +7,7 @@ struct FileFlowCommand: AsyncParsableCommand {
         commandName: "fileflow",
         abstract: "FileFlow: share and process large files.",
         subcommands: [
-            DevBrokerCommand.self, MigrateCommand.self, InteropServerCommand.self, InteropClientCommand.self,
+            DevBrokerCommand.self, MigrateCommand.self, ServeCommand.self, InteropServerCommand.self, InteropClientCommand.self,
             RPCEchoServerCommand.self, RPCEchoClientCommand.self,
         ]
     )

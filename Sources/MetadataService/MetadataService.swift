@@ -1,0 +1,140 @@
+import FlowMessages
+import Foundation
+public import MeshRPC
+import MeshRPCProto
+public import MetadataCache
+public import PostgresStore
+
+/// `fileflow.v1.MetadataService`: users, files, versions, shares, quotas and jobs over `FileFlowStore`, with file
+/// reads and permission checks through the Redis `MetadataCache` when one is configured.
+///
+/// Who is asking comes from the `fileflow-caller-id` metadata the gateway sets. File RPCs need it and answer
+/// NOT_FOUND for a file the caller may not see (ids leak nothing). Mesh-internal RPCs (`UpdateFileStatus`,
+/// `GetJob`) may come without it from the processing service; with it, they check it like the others.
+public final class MetadataService: Sendable {
+    public static let callerMetadataKey = "fileflow-caller-id"
+
+    let store: FileFlowStore
+    let cache: MetadataCache?
+    let hasher: PasswordHasher
+
+    public init(store: FileFlowStore, cache: MetadataCache?, hasher: PasswordHasher = PasswordHasher()) {
+        self.store = store
+        self.cache = cache
+        self.hasher = hasher
+    }
+
+    /// Adds every MetadataService method to `router`.
+    public func register(in router: inout RPCRouter) {
+        typealias M = Fileflow_V1_MetadataService.Method
+        router.unary(M.CreateUser.self, handler: handle(createUser))
+        router.unary(M.VerifyCredentials.self, handler: handle(verifyCredentials))
+        router.unary(M.GetUser.self, handler: handle(getUser))
+        router.unary(M.UpdateUser.self, handler: handle(updateUser))
+        router.unary(M.ReserveUpload.self, handler: handle(reserveUpload))
+        router.unary(M.CommitFile.self, handler: handle(commitFile))
+        router.unary(M.GetFile.self, handler: handle(getFile))
+        router.unary(M.ListFiles.self, handler: handle(listFiles))
+        router.unary(M.ListSharedWithMe.self, handler: handle(listSharedWithMe))
+        router.unary(M.UpdateFileStatus.self, handler: handle(updateFileStatus))
+        router.unary(M.ShareFile.self, handler: handle(shareFile))
+        router.unary(M.RevokeShare.self, handler: handle(revokeShare))
+        router.unary(M.ListShares.self, handler: handle(listShares))
+        router.unary(M.GetQuota.self, handler: handle(getQuota))
+        router.unary(M.GetJob.self, handler: handle(getJob))
+    }
+
+    /// Adapts a `(message, caller) -> response` method to a router handler, mapping store errors to statuses.
+    private func handle<Input: Sendable, Output: Sendable>(
+        _ body: @escaping @Sendable (Input, Caller) async throws -> Output
+    ) -> @Sendable (ServerRequest<Input>, ServerContext) async throws -> ServerResponse<Output> {
+        { request, _ in
+            do {
+                let caller = try Caller(request.metadata.first(Self.callerMetadataKey))
+                return ServerResponse(message: try await body(request.message, caller))
+            } catch {
+                throw RPCError.from(error)
+            }
+        }
+    }
+
+    // MARK: Shared helpers
+
+    /// The caller's permission on a live file (3 owner, 2 write, 1 read), nil when they may not see it.
+    func permission(fileID: String, userID: String) async throws -> Int? {
+        if let cache { return try await cache.permission(fileID: fileID, userID: userID) }
+        return try await store.permission(fileID: fileID, userID: userID)
+    }
+
+    func file(id: String) async throws -> FileRecord? {
+        if let cache { return try await cache.file(id: id) }
+        return try await store.file(id: id)
+    }
+
+    /// Call after the transaction that changed the file committed (the cache's delete-after-commit rule).
+    func invalidate(fileID: String) async {
+        await cache?.invalidate(fileID: fileID)
+    }
+
+    /// A file the caller may see, with their permission; NOT_FOUND otherwise (also for trashed files unless
+    /// `includeTrashed`, which only the owner may use).
+    func visibleFile(_ rawID: String, caller: Caller, includeTrashed: Bool = false) async throws
+        -> (file: FileRecord, permission: Int)
+    {
+        let id = try requireID(rawID, "file_id")
+        let user = try caller.required()
+        if let permission = try await permission(fileID: id, userID: user), let file = try await file(id: id),
+            file.deletedAtMicros == nil
+        {
+            return (file, permission)
+        }
+        if includeTrashed, let file = try await store.file(id: id), file.ownerID == user {
+            return (file, 3)
+        }
+        throw RPCError.notFound("file \(id) not found")
+    }
+
+    /// A `FileEvent` as an outbox row, keyed by file id (the contract's partitioning key).
+    func event(
+        id: String = newUUID(), topic: String, fileID: String, actor: String,
+        _ fill: (inout Fileflow_V1_FileEvent) -> Void
+    ) -> OutboxMessage {
+        var event = Fileflow_V1_FileEvent()
+        event.eventID = id
+        event.fileID = fileID
+        event.actorID = actor
+        event.occurredAt = Google_Protobuf_Timestamp(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        fill(&event)
+        return OutboxMessage(eventID: id, topic: topic, key: fileID, payload: event.serializedBytes())
+    }
+}
+
+/// The `fileflow-caller-id` of a request: absent, or a well-formed user id.
+struct Caller: Sendable {
+    let userID: String?
+
+    init(_ raw: String?) throws {
+        guard let raw, !raw.isEmpty else {
+            userID = nil
+            return
+        }
+        guard let id = try? requireID(raw, "caller") else {
+            throw RPCError(code: .unauthenticated, message: "\(MetadataService.callerMetadataKey) is not a user id")
+        }
+        userID = id
+    }
+
+    func required() throws -> String {
+        guard let userID else {
+            throw RPCError(code: .unauthenticated, message: "\(MetadataService.callerMetadataKey) metadata is required")
+        }
+        return userID
+    }
+
+    /// Acting on `userID`'s own account: the caller, when named, must be that user.
+    func requireSelf(_ userID: String) throws {
+        if let caller = self.userID, caller != userID {
+            throw RPCError(code: .permissionDenied, message: "a caller may act only on their own account")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Testing
+@testable import MetadataService
+
+@Suite struct PasswordHasherTests {
+    /// Cheap parameters keep the suite fast; the format and comparison are the same as production's.
+    let hasher = PasswordHasher(log2Rounds: 10, blockSize: 8, parallelism: 1)
+
+    @Test func verifiesTheRightPasswordOnly() throws {
+        let stored = try hasher.hash("correct horse")
+        #expect(stored.hasPrefix("scrypt$10$8$1$"))
+        #expect(hasher.verify("correct horse", against: stored))
+        #expect(!hasher.verify("correct horsE", against: stored))
+        #expect(!hasher.verify("", against: stored))
+    }
+
+    @Test func saltsEachHash() throws {
+        #expect(try hasher.hash("same") != hasher.hash("same"))
+    }
+
+    @Test func defaultsAreOWASPsSixteenMebibyteRow() throws {
+        let stored = try PasswordHasher().hash("pw")
+        #expect(stored.split(separator: "$").prefix(4) == ["scrypt", "14", "8", "5"])
+        #expect(PasswordHasher().verify("pw", against: stored))
+    }
+
+    @Test(arguments: [
+        "", "scrypt", "bcrypt$10$8$1$00$00", "scrypt$10$8$1$zz$00", "scrypt$99$8$1$00$00",
+        "scrypt$10$8$1$0011$" + String(repeating: "0", count: 63), "scrypt$10$8$1$$",
+    ])
+    func malformedStoredHashesNeverMatch(stored: String) {
+        #expect(!hasher.verify("anything", against: stored))
+    }
+}
+
+@Suite struct PageTokenTests {
+    @Test func roundTrips() throws {
+        let id = "0b7c9e5e-3f4a-4b8e-9d51-3c2f1e0a9b77"
+        for token in [PageToken.after(createdAtMicros: 1_700_000_000_123_456, fileID: id), .offset(40)] {
+            #expect(try PageToken.parse(token.encoded) == token)
+        }
+        #expect(try PageToken.parse("") == nil)
+    }
+
+    @Test(arguments: [
+        "zz", "abc", hex(Array("c.1.not-a-uuid".utf8)), hex(Array("o.-1".utf8)), hex(Array("x.1".utf8)),
+        hex(Array("o.99999999999".utf8)), String(repeating: "a", count: 300),
+    ])
+    func rejectsHostileTokens(token: String) {
+        #expect(throws: (any Error).self) { try PageToken.parse(token) }
+    }
+
+    @Test func clampsPageSize() {
+        #expect(PageToken.pageSize(0) == PageToken.defaultPageSize)
+        #expect(PageToken.pageSize(5) == 5)
+        #expect(PageToken.pageSize(.max) == PageToken.maxPageSize)
+    }
+}
