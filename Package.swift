@@ -21,8 +21,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // System libraries: a module map and one shim header each; imported by exactly one Swift module.
@@ -48,17 +53,82 @@ let package = Package(
         .target(name: "MeshRPCHealth", dependencies: ["MeshRPC", "MeshRPCProto", "FlowMessages", nio("NIOConcurrencyHelpers")]),
         .target(name: "Interop", dependencies: ["MeshRPC", "MeshRPCProto", "FlowMessages"]),
 
-        // Zipkin v2 spans through swift-distributed-tracing's Tracer API, B3 propagation, a reporter that never blocks.
-        .target(name: "Telemetry", dependencies: [.product(name: "Tracing", package: "swift-distributed-tracing")]),
+        // Zipkin v2 spans through swift-distributed-tracing's Tracer API, B3 propagation, a reporter that never blocks;
+        // Prometheus metrics through swift-metrics; JSON-lines logs through swift-log.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // Tracing and metrics interceptors for MeshRPC servers and clients.
+        .target(
+            name: "MeshRPCTelemetry",
+            dependencies: [
+                "MeshRPC", "Telemetry", nio("NIOCore"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
+        // What every service process shares: the caller identity, the HTTP/1.1 ops port (/healthz, /readyz, /metrics),
+        // Kafka event consumption with dedupe, mesh clients, and the run loop with graceful shutdown.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "MeshRPC", "MeshRPCHTTP2", "MeshRPCHealth", "MeshRPCProto", "MeshRPCTelemetry", "FlowMessages",
+                "ProtoWire", "PostgresStore", "MetadataCache", "EventBus", "Telemetry", nio("NIOCore"), nio("NIOPosix"),
+                nio("NIOHTTP1"),
+                nio("NIOConcurrencyHelpers"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // The services: one module each, an RPC implementation over the stores.
         .target(
             name: "MetadataService",
             dependencies: [
-                "MeshRPC", "MeshRPCProto", "FlowMessages", "ProtoWire", "PostgresStore", "MetadataCache",
+                "ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "ProtoWire", "PostgresStore", "MetadataCache",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
+        ),
+        .target(
+            name: "FileProcessService",
+            dependencies: [
+                "ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "ProtoWire", "PostgresStore", "BlockStore",
+                "EventBus", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SearchService",
+            dependencies: ["ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "PostgresStore", "SearchIndex", "EventBus"]
+        ),
+        .target(
+            name: "DeletionService",
+            dependencies: [
+                "ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "PostgresStore", "MetadataCache", "BlockStore",
+            ]
+        ),
+        .target(
+            name: "NotificationService",
+            dependencies: [
+                "ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "PostgresStore", "EventBus",
+                nio("NIOConcurrencyHelpers"),
+            ]
+        ),
+
+        // The REST edge and web UI: Hummingbird in front of the mesh, reaching the services only over MeshRPC.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "ServiceKit", "MeshRPC", "MeshRPCHTTP2", "MeshRPCProto", "FlowMessages", "Telemetry", "MetadataCache",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            resources: [.copy("Public")]
         ),
 
         // The inverted index engine: pure Swift, no I/O but its own segment files.
@@ -66,8 +136,11 @@ let package = Package(
 
         // Storage: each module wraps one C library (or none); everything above them is safe async Swift.
         .target(name: "PostgresStore", dependencies: ["CLibPQ"]),
-        .target(name: "MetadataCache", dependencies: ["CHiredis", "PostgresStore"]),
-        .target(name: "EventBus", dependencies: ["CRdKafka"]),
+        .target(
+            name: "MetadataCache",
+            dependencies: ["CHiredis", "PostgresStore", .product(name: "Metrics", package: "swift-metrics")]
+        ),
+        .target(name: "EventBus", dependencies: ["CRdKafka", .product(name: "Metrics", package: "swift-metrics")]),
         // Publishes outbox rows through EventBus, so that EventBus never needs libpq.
         .target(name: "OutboxRelay", dependencies: ["EventBus", "PostgresStore"]),
         .target(name: "BlockStore", dependencies: ["PostgresStore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -76,7 +149,8 @@ let package = Package(
             name: "fileflow",
             dependencies: [
                 "EventBus", "PostgresStore", "MetadataCache", "MeshRPC", "MeshRPCHTTP2", "MeshRPCHealth", "Interop",
-                "MetadataService", nio("NIOCore"),
+                "MetadataService", "FileProcessService", "SearchService", "DeletionService", "NotificationService",
+                "Gateway", "ServiceKit", "OutboxRelay", "BlockStore", nio("NIOCore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,7 +169,9 @@ let package = Package(
             dependencies: ["MeshRPCHTTP2", "MeshRPC", nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers")]
         ),
         .testTarget(name: "MetadataServiceTests", dependencies: ["MetadataService"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MeshRPCTelemetry", "MeshRPC"]),
+        .testTarget(name: "ServicesTests", dependencies: ["ServiceKit", "FileProcessService", "SearchService",
+                                                          "DeletionService", "NotificationService", "BlockStore"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(
             name: "DataPlaneTests",

@@ -278,6 +278,9 @@ public struct Fileflow_V1_UpdateFileStatusRequest: ProtoMessage {
 
     public var reason: String = ""
 
+    /// Text extracted for search (at most 1 MiB of UTF-8, no NUL); kept with the file so the index can be rebuilt.
+    public var extractedText: String = ""
+
     /// Fields this build does not know, kept and re-emitted on encode.
     public var unknownFields = ProtoUnknownFields()
 
@@ -291,6 +294,7 @@ public struct Fileflow_V1_UpdateFileStatusRequest: ProtoMessage {
             && lhs.jobID == rhs.jobID
             && ProtoEquality.same(lhs.progress, rhs.progress)
             && lhs.reason == rhs.reason
+            && lhs.extractedText == rhs.extractedText
             && lhs.unknownFields == rhs.unknownFields
     }
 }
@@ -793,6 +797,7 @@ extension Fileflow_V1_UpdateFileStatusRequest {
             case 42: self.jobID = try WireString.read(from: &reader)
             case 49: self.progress = try WireDouble.read(from: &reader)
             case 58: self.reason = try WireString.read(from: &reader)
+            case 66: self.extractedText = try WireString.read(from: &reader)
             default: try reader.skipField(tag, preservingIn: &self.unknownFields)
             }
         }
@@ -807,11 +812,16 @@ extension Fileflow_V1_UpdateFileStatusRequest {
         if !self.jobID.isEmpty { size += 1 + WireString.size(of: self.jobID) }
         if self.progress.bitPattern != 0 { size += 1 + WireDouble.size(of: self.progress) }
         if !self.reason.isEmpty { size += 1 + WireString.size(of: self.reason) }
+        if !self.extractedText.isEmpty { size += 1 + WireString.size(of: self.extractedText) }
         return size
     }
 
     public func encode(to writer: inout ProtoWriter) {
         writer.writeUnknownFields(self.unknownFields)
+        if !self.extractedText.isEmpty {
+            WireString.write(self.extractedText, to: &writer)
+            writer.writeTag(66)
+        }
         if !self.reason.isEmpty {
             WireString.write(self.reason, to: &writer)
             writer.writeTag(58)

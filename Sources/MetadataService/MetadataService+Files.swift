@@ -2,10 +2,12 @@ import Crypto
 import FlowMessages
 import MeshRPC
 import PostgresStore
+import ServiceKit
 
 extension MetadataService {
     static let maxBlockBytes = 4 << 20
     static let maxUploadIDBytes = 128
+    static let eventTextBytes = 64 << 10
 
     /// Records a file, or a new version of the caller's live file of the same name, with its block list and a
     /// `file-uploads` event, in one store transaction. A retried commit with the same `upload_id` returns the file
@@ -133,6 +135,13 @@ extension MetadataService {
         guard (1...5).contains(status) else { throw RPCError.invalid("status must be a known FILE_STATUS") }
         guard request.detectedType.utf8.count <= 255 else { throw RPCError.invalid("detected_type is too long") }
         guard (0...1).contains(request.progress) else { throw RPCError.invalid("progress must be within 0 and 1") }
+        guard request.extractedText.utf8.count <= FileFlowStore.Limits.extractedTextBytes else {
+            throw RPCError.invalid("extracted_text is longer than \(FileFlowStore.Limits.extractedTextBytes) bytes")
+        }
+        guard !request.extractedText.utf8.contains(0) else { throw RPCError.invalid("extracted_text contains NUL") }
+        guard request.reason.utf8.count <= FileFlowStore.Limits.reasonBytes else {
+            throw RPCError.invalid("reason is longer than \(FileFlowStore.Limits.reasonBytes) bytes")
+        }
         guard request.blocks.isEmpty else {
             throw RPCError(code: .unimplemented, message: "replacing a version's block list is not supported yet")
         }
@@ -149,19 +158,21 @@ extension MetadataService {
             processed.status = request.status
             processed.detectedType = request.detectedType
             processed.reason = request.reason
+            // Events stay well under Kafka's 1 MB message limit; the whole text is kept in Postgres.
+            processed.extractedText = request.extractedText.utf8Prefix(maxBytes: Self.eventTextBytes)
             processed.jobID = jobID ?? ""
             event.processed = processed
         }] : []
         guard let updated = try await store.setStatus(
             fileID: fileID, status: Int(status), detectedType: request.detectedType.isEmpty ? nil : request.detectedType,
-            events: events)
+            extractedText: final ? request.extractedText : nil, reason: final ? request.reason : nil, events: events)
         else { throw RPCError.notFound("file \(fileID) not found") }
         await invalidate(fileID: fileID)
         if let jobID {
             let state = switch status { case 1: 1; case 2: 2; case 5: 4; default: 3 }
             guard try await store.updateJob(
                 jobID: jobID, state: state, progress: final ? 1 : request.progress, stage: "",
-                error: status == 5 ? String(request.reason.utf8.prefix(4096)) ?? "" : "") != nil
+                error: status == 5 ? request.reason : "") != nil
             else { throw RPCError.notFound("job \(jobID) not found") }
         }
         let current = try await store.version(fileID: fileID, version: updated.currentVersion)

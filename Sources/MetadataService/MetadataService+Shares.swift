@@ -1,6 +1,7 @@
 import FlowMessages
 import MeshRPC
 import PostgresStore
+import ServiceKit
 
 extension MetadataService {
     /// Grants read or write on the caller's file to another user, announced on `notifications` (the contract names

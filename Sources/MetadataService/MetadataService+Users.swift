@@ -1,6 +1,7 @@
 import FlowMessages
 import MeshRPC
 import PostgresStore
+import ServiceKit
 
 extension MetadataService {
     func createUser(_ request: Fileflow_V1_CreateUserRequest, caller: Caller) async throws -> Fileflow_V1_User {

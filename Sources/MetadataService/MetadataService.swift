@@ -4,6 +4,7 @@ public import MeshRPC
 import MeshRPCProto
 public import MetadataCache
 public import PostgresStore
+import ServiceKit
 
 /// `fileflow.v1.MetadataService`: users, files, versions, shares, quotas and jobs over `FileFlowStore`, with file
 /// reads and permission checks through the Redis `MetadataCache` when one is configured.
@@ -12,8 +13,6 @@ public import PostgresStore
 /// NOT_FOUND for a file the caller may not see (ids leak nothing). Mesh-internal RPCs (`UpdateFileStatus`,
 /// `GetJob`) may come without it from the processing service; with it, they check it like the others.
 public final class MetadataService: Sendable {
-    public static let callerMetadataKey = "fileflow-caller-id"
-
     let store: FileFlowStore
     let cache: MetadataCache?
     let hasher: PasswordHasher
@@ -50,7 +49,7 @@ public final class MetadataService: Sendable {
     ) -> @Sendable (ServerRequest<Input>, ServerContext) async throws -> ServerResponse<Output> {
         { request, _ in
             do {
-                let caller = try Caller(request.metadata.first(Self.callerMetadataKey))
+                let caller = try Caller(request.metadata)
                 return ServerResponse(message: try await body(request.message, caller))
             } catch {
                 throw RPCError.from(error)
@@ -99,42 +98,6 @@ public final class MetadataService: Sendable {
         id: String = newUUID(), topic: String, fileID: String, actor: String,
         _ fill: (inout Fileflow_V1_FileEvent) -> Void
     ) -> OutboxMessage {
-        var event = Fileflow_V1_FileEvent()
-        event.eventID = id
-        event.fileID = fileID
-        event.actorID = actor
-        event.occurredAt = Google_Protobuf_Timestamp(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))
-        fill(&event)
-        return OutboxMessage(eventID: id, topic: topic, key: fileID, payload: event.serializedBytes())
-    }
-}
-
-/// The `fileflow-caller-id` of a request: absent, or a well-formed user id.
-struct Caller: Sendable {
-    let userID: String?
-
-    init(_ raw: String?) throws {
-        guard let raw, !raw.isEmpty else {
-            userID = nil
-            return
-        }
-        guard let id = try? requireID(raw, "caller") else {
-            throw RPCError(code: .unauthenticated, message: "\(MetadataService.callerMetadataKey) is not a user id")
-        }
-        userID = id
-    }
-
-    func required() throws -> String {
-        guard let userID else {
-            throw RPCError(code: .unauthenticated, message: "\(MetadataService.callerMetadataKey) metadata is required")
-        }
-        return userID
-    }
-
-    /// Acting on `userID`'s own account: the caller, when named, must be that user.
-    func requireSelf(_ userID: String) throws {
-        if let caller = self.userID, caller != userID {
-            throw RPCError(code: .permissionDenied, message: "a caller may act only on their own account")
-        }
+        .fileEvent(id: id, topic: topic, fileID: fileID, actor: actor, fill)
     }
 }

@@ -1,4 +1,5 @@
 import MeshRPC
+import ServiceKit
 
 /// An opaque cursor: `c.<created micros>.<file id>` continues after that file (keyset pagination over the
 /// owner's files), `o.<offset>` continues a list the store can only page by position (files shared with me).

@@ -113,17 +113,21 @@ extension FileFlowStore {
         }
     }
 
-    /// Records processing's outcome (status, detected type) with its events.
-    public func setStatus(fileID: String, status: Int, detectedType: String? = nil, events: [OutboxMessage] = [])
-        async throws -> FileRecord?
-    {
+    /// Records processing's outcome (status, detected type, extracted text, reason) with its events; `nil`
+    /// arguments leave the stored value as it is.
+    public func setStatus(
+        fileID: String, status: Int, detectedType: String? = nil, extractedText: String? = nil, reason: String? = nil,
+        events: [OutboxMessage] = []
+    ) async throws -> FileRecord? {
         try await database.transaction { session in
             let updated = try await session.query(
                 """
-                UPDATE files SET status = $2, detected_type = coalesce($3, detected_type), updated_at = now()
+                UPDATE files SET status = $2, detected_type = coalesce($3, detected_type),
+                    extracted_text = coalesce($4, extracted_text), status_reason = coalesce($5, status_reason),
+                    updated_at = now()
                 WHERE file_id = $1
                 """,
-                [.text(fileID), .int(status), .text(detectedType)]
+                [.text(fileID), .int(status), .text(detectedType), .text(extractedText), .text(reason)]
             )
             guard updated.affectedRows == 1 else { return nil }
             try await session.enqueue(events)

@@ -15,6 +15,8 @@ public final class FileFlowStore: Sendable {
         public static let usernameBytes = 256
         public static let titleBytes = 1024
         public static let bodyBytes = 16384
+        public static let extractedTextBytes = 1 << 20
+        public static let reasonBytes = 4096
     }
 
     static func requireLength(_ value: String, _ field: String, max: Int, allowEmpty: Bool = false) throws {

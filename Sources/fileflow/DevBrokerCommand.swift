@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventBus
 import Foundation
+import ServiceKit
 
 /// `fileflow dev-broker`: an in-memory Kafka-protocol cluster on loopback for development and tests.
 ///

@@ -1,4 +1,5 @@
 import MeshRPC
+import ServiceKit
 
 extension RPCServer {
     /// Serves until SIGTERM or SIGINT, which start a graceful drain (GOAWAY, open calls finish).

@@ -119,7 +119,9 @@ def set_field(draw, msg, field, depth, deep, force=False):
 
 
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("FILEFLOW_PROPERTY_EXAMPLES", "120")),
-                    deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
+                    deadline=None, suppress_health_check=list(HealthCheck),
+                    # CI replays one fixed example set, so a landing never hinges on a lucky draw; locally each run explores.
+                    derandomize=__import__("os").environ.get("CI") == "true")
 
 
 @pytest.mark.parametrize("name", NAMES)

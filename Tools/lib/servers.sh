@@ -4,6 +4,7 @@
 FF_APT_PACKAGES=(
   pkg-config libnghttp2-dev libpq-dev libhiredis-dev librdkafka-dev
   redis-server nghttp2-client kcat protobuf-compiler libprotobuf-dev
+  prometheus poppler-utils curl
 )
 FF_PIP_PACKAGES=(protobuf grpcio grpcio-tools hypothesis pytest hpack jsonschema pyyaml)
 

@@ -7,6 +7,7 @@ public struct Migration: Sendable {
     /// Every migration FileFlow has, oldest first. Append only: never edit one that has shipped.
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: Migration0001.sql),
+        Migration(version: 2, name: "extracted text, status reason, notification wake-up", sql: Migration0002.sql),
     ]
 }
 

@@ -1,12 +1,12 @@
 import Foundation
-import MeshRPC
+public import MeshRPC
 import MetadataCache
 import PostgresStore
 
 extension RPCError {
     /// The status a store or cache failure answers with: the caller's mistakes map to client codes, outages to
     /// UNAVAILABLE (worth retrying), everything else to INTERNAL without leaking SQL.
-    static func from(_ error: any Error) -> RPCError {
+    public static func from(_ error: any Error) -> RPCError {
         switch error {
         case let error as RPCError:
             return error
@@ -29,13 +29,13 @@ extension RPCError {
         }
     }
 
-    static func invalid(_ message: String) -> RPCError { RPCError(code: .invalidArgument, message: message) }
-    static func notFound(_ message: String) -> RPCError { RPCError(code: .notFound, message: message) }
+    public static func invalid(_ message: String) -> RPCError { RPCError(code: .invalidArgument, message: message) }
+    public static func notFound(_ message: String) -> RPCError { RPCError(code: .notFound, message: message) }
 }
 
 /// Ids are UUIDs; checking the form first turns a malformed id into INVALID_ARGUMENT instead of a SQL error.
 /// Returns the canonical lower-case form Postgres prints, so ids compare equal as strings.
-func requireID(_ value: String, _ field: String) throws -> String {
+public func requireID(_ value: String, _ field: String) throws -> String {
     guard !value.isEmpty else { throw RPCError.invalid("\(field) is required") }
     guard value.utf8.count == 36, let uuid = UUID(uuidString: value) else {
         throw RPCError.invalid("\(field) is not a UUID")

@@ -1,9 +1,9 @@
-import FlowMessages
-import PostgresStore
+public import FlowMessages
+public import PostgresStore
 
 /// Store records to the protobuf messages clients see. Password hashes never cross this line.
 extension Google_Protobuf_Timestamp {
-    init(micros: Int64) {
+    public init(micros: Int64) {
         self.init()
         let (seconds, remainder) = micros.quotientAndRemainder(dividingBy: 1_000_000)
         if remainder < 0 {
@@ -17,7 +17,7 @@ extension Google_Protobuf_Timestamp {
 }
 
 extension Fileflow_V1_User {
-    init(_ record: UserRecord) {
+    public init(_ record: UserRecord) {
         self.init()
         userID = record.userID
         username = record.username
@@ -29,7 +29,7 @@ extension Fileflow_V1_User {
 }
 
 extension Fileflow_V1_BlockRef {
-    init(_ record: BlockRecord) {
+    public init(_ record: BlockRecord) {
         self.init()
         sha256 = record.sha256
         size = UInt32(clamping: record.size)
@@ -40,7 +40,7 @@ extension Fileflow_V1_BlockRef {
 }
 
 extension Fileflow_V1_FileVersion {
-    init(_ record: VersionRecord) {
+    public init(_ record: VersionRecord) {
         self.init()
         version = UInt32(clamping: record.version)
         size = UInt64(clamping: record.size)
@@ -53,7 +53,7 @@ extension Fileflow_V1_FileVersion {
 
 extension Fileflow_V1_FileMetadata {
     /// `permission` is the caller's (3 owner, 2 write, 1 read); `version` adds the current block list when loaded.
-    init(_ record: FileRecord, permission: Int, version: VersionRecord? = nil) {
+    public init(_ record: FileRecord, permission: Int, version: VersionRecord? = nil) {
         self.init()
         fileID = record.fileID
         ownerID = record.ownerID
@@ -74,7 +74,7 @@ extension Fileflow_V1_FileMetadata {
 }
 
 extension Fileflow_V1_Share {
-    init(_ record: ShareRecord) {
+    public init(_ record: ShareRecord) {
         self.init()
         fileID = record.fileID
         userID = record.userID
@@ -86,7 +86,7 @@ extension Fileflow_V1_Share {
 }
 
 extension Fileflow_V1_Job {
-    init(_ record: JobRecord) {
+    public init(_ record: JobRecord) {
         self.init()
         jobID = record.jobID
         fileID = record.fileID
@@ -102,7 +102,7 @@ extension Fileflow_V1_Job {
 
 extension Fileflow_V1_Quota {
     /// No quota row means no limit: `limit_bytes` 0.
-    init(userID: String, _ record: QuotaRecord?) {
+    public init(userID: String, _ record: QuotaRecord?) {
         self.init()
         self.userID = userID
         usedBytes = UInt64(clamping: record?.usedBytes ?? 0)

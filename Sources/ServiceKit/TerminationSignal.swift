@@ -10,7 +10,7 @@ import Glibc
 /// the process by its default action). The signals are ignored as such and observed through dispatch sources, so
 /// this works whatever threads the async runtime or a C library (librdkafka starts its own) have created, which a
 /// blocked-signal mask would not: the mask holds only for threads created after it.
-final class TerminationSignal: @unchecked Sendable {
+public final class TerminationSignal: @unchecked Sendable {
     private let queue = DispatchQueue(label: "fileflow.termination-signal")
     /// Touched only on `queue`: the sources, the signal once received, whether the wait was cancelled, and the
     /// waiter once `received()` is called.
@@ -19,7 +19,7 @@ final class TerminationSignal: @unchecked Sendable {
     private var cancelled = false
     private var waiter: CheckedContinuation<Int32?, Never>?
 
-    init() {
+    public init() {
         queue.sync {
             for number in [SIGTERM, SIGINT] {
                 signal(number, SIG_IGN)
@@ -37,7 +37,7 @@ final class TerminationSignal: @unchecked Sendable {
 
     /// Returns the number of the first termination signal, waiting for it if none has come yet; nil when the
     /// waiting task is cancelled first.
-    func received() async -> Int32? {
+    public func received() async -> Int32? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 queue.async { [self] in

@@ -1,0 +1,25 @@
+import Foundation
+public import MeshRPC
+import MeshRPCHTTP2
+
+/// Clients for calling other services of the mesh.
+public enum MeshClient {
+    /// A client for `target`: `host:port`, or a comma-separated list of them balanced round-robin. A host name
+    /// resolving to several addresses is balanced over all of them.
+    public static func connect(_ target: String) throws -> RPCClient {
+        let addresses = try target.split(separator: ",").map { entry -> RPCTarget.HostPort in
+            let text = entry.trimmingCharacters(in: .whitespaces)
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (1...65535).contains(port), colon != text.startIndex
+            else { throw RPCError(code: .invalidArgument, message: "RPC target \(text) is not host:port") }
+            let host = text[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            return RPCTarget.HostPort(host: host, port: port)
+        }
+        guard let first = addresses.first else {
+            throw RPCError(code: .invalidArgument, message: "empty RPC target")
+        }
+        let transport = HTTP2ClientTransport(
+            target: addresses.count == 1 ? .hostPort(first.host, first.port) : .addresses(addresses))
+        return RPCClient(transport: transport)
+    }
+}
