@@ -5,8 +5,9 @@ import MeshRPCHTTP2
 /// Clients for calling other services of the mesh.
 public enum MeshClient {
     /// A client for `target`: `host:port`, or a comma-separated list of them balanced round-robin. A host name
-    /// resolving to several addresses is balanced over all of them.
-    public static func connect(_ target: String) throws -> RPCClient {
+    /// resolving to several addresses is balanced over all of them. Pass the process's
+    /// `ServiceTelemetry.clientInterceptors` so that calls carry the trace.
+    public static func connect(_ target: String, interceptors: [any ClientInterceptor] = []) throws -> RPCClient {
         let addresses = try target.split(separator: ",").map { entry -> RPCTarget.HostPort in
             let text = entry.trimmingCharacters(in: .whitespaces)
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
@@ -20,6 +21,6 @@ public enum MeshClient {
         }
         let transport = HTTP2ClientTransport(
             target: addresses.count == 1 ? .hostPort(first.host, first.port) : .addresses(addresses))
-        return RPCClient(transport: transport)
+        return RPCClient(transport: transport, interceptors: interceptors)
     }
 }

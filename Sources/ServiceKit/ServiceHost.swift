@@ -29,7 +29,6 @@ public struct ServiceHost: Sendable {
     public var opsPort: Int
     public var readiness: OpsServer.Readiness
     public var background: [BackgroundTask] = []
-    public var interceptors: [any ServerInterceptor] = []
     public var shutdown: @Sendable () async -> Void = {}
 
     public init(
@@ -46,16 +45,16 @@ public struct ServiceHost: Sendable {
 
     /// Serves `router` (plus health) until a termination signal; prints `<name>: listening on <rpc port>` and
     /// `<name>: ops on <ops port>` once bound, for scripts and tests that start it on port 0.
-    public func run(router: RPCRouter, metrics: @escaping @Sendable () -> String, logger: Logger) async throws {
+    public func run(router: RPCRouter, telemetry: ServiceTelemetry, logger: Logger) async throws {
         let termination = TerminationSignal()
         var router = router
         let health = HealthService()
         health.register(in: &router)
         health.setStatus(.notServing, forService: serviceName)
         let transport = HTTP2ServerTransport(host: host, port: rpcPort)
-        let server = RPCServer(transport: transport, router: router, interceptors: interceptors)
+        let server = RPCServer(transport: transport, router: router, interceptors: telemetry.serverInterceptors)
         let readiness = self.readiness
-        let ops = OpsServer(host: host, port: opsPort, readiness: readiness, metrics: metrics)
+        let ops = OpsServer(host: host, port: opsPort, readiness: readiness, metrics: telemetry.metricsText)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
@@ -84,6 +83,7 @@ public struct ServiceHost: Sendable {
         }
         await ops.stop()
         await shutdown()
+        await telemetry.shutdown()
         logger.info("stopped")
     }
 

@@ -18,7 +18,7 @@ struct ServeMetadataCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let metrics = ServiceTelemetry.bootstrap(service: "metadata")
+        let telemetry = ServiceTelemetry.bootstrap(service: "metadata")
         let logger = Logger(label: "fileflow.metadata")
         let database = try await options.database()
         let store = FileFlowStore(database: database)
@@ -31,7 +31,7 @@ struct ServeMetadataCommand: AsyncParsableCommand {
             rpcPort: options.rpcPort(default: 7101), opsPort: options.opsPort(default: 9101),
             readiness: Readiness.all([Readiness.postgres(database)]))
         host.background = try outboxRelay(store: store, logger: logger)
-        try await host.run(router: router, metrics: metrics, logger: logger)
+        try await host.run(router: router, telemetry: telemetry, logger: logger)
     }
 
     private func outboxRelay(store: FileFlowStore, logger: Logger) throws -> [ServiceHost.BackgroundTask] {
