@@ -99,7 +99,7 @@ let package = Package(
             name: "FileProcessService",
             dependencies: [
                 "ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "ProtoWire", "PostgresStore", "BlockStore",
-                "EventBus", .product(name: "Crypto", package: "swift-crypto"),
+                "EventBus", nio("NIOCore"), nio("NIOPosix"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

@@ -16,13 +16,21 @@ public struct BlockGarbageCollector: Sendable {
         self.graceSeconds = graceSeconds
     }
 
-    /// Collects up to `limit` garbage blocks; returns the digests whose bytes were deleted.
-    public func collect(limit: Int = 1000) async throws -> [BlockDigest] {
-        var deleted: [BlockDigest] = []
+    /// A block whose bytes were deleted.
+    public struct Collected: Sendable, Hashable {
+        public let digest: BlockDigest
+        public let size: Int
+    }
+
+    /// Collects up to `limit` garbage blocks; returns those whose bytes were deleted.
+    public func collect(limit: Int = 1000) async throws -> [Collected] {
+        var deleted: [Collected] = []
         for sha256 in try await store.unreferencedBlocks(graceMicros: Int64(graceSeconds) * 1_000_000, limit: limit) {
             let digest = try BlockDigest(bytes: sha256)
-            guard try await store.forgetBlockIfUnreferenced(sha256) else { continue }
-            if try await blocks.remove(digest, unlessTouchedWithin: graceSeconds) { deleted.append(digest) }
+            guard let size = try await store.forgetBlockIfUnreferenced(sha256) else { continue }
+            if try await blocks.remove(digest, unlessTouchedWithin: graceSeconds) {
+                deleted.append(Collected(digest: digest, size: size))
+            }
         }
         return deleted
     }

@@ -33,7 +33,8 @@ public final class OutboxRelay: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                // The first wait connects and takes the leader lock (blocking while another relay leads).
+                // The first wait connects and takes the leader lock; while another relay leads it fails at once and
+                // is retried after the pause below, so a follower stays cancellable.
                 _ = try await listener.wait(timeoutMillis: 0)
                 while try await relayBatch() == batchSize && !Task.isCancelled {}
                 failures = 0

@@ -14,12 +14,17 @@ extension FileFlowStore {
         ).rows.map { try $0.bytes(0) }
     }
 
-    /// Deletes a block's row when it is still unreferenced; `true` means the caller may now delete its bytes.
-    /// A concurrent commit that re-referenced the block wins: the row stays and `false` is returned.
-    public func forgetBlockIfUnreferenced(_ sha256: [UInt8]) async throws -> Bool {
+    /// Deletes a block's row when it is still unreferenced and returns its size: the caller may now delete its
+    /// bytes. A concurrent commit that re-referenced the block wins: the row stays and `nil` is returned.
+    public func forgetBlockIfUnreferenced(_ sha256: [UInt8]) async throws -> Int? {
         try await database.transaction { session in
-            try await session.query("DELETE FROM blocks WHERE sha256 = $1 AND refcount = 0", [.bytea(sha256)])
-                .affectedRows == 1
+            try await session.query(
+                """
+                DELETE FROM blocks WHERE sha256 = $1 AND refcount = 0
+                RETURNING CASE WHEN compression = 0 THEN size ELSE stored_size END
+                """,
+                [.bytea(sha256)]
+            ).first.map { row in Int(try row.int(0)) }
         }
     }
 

@@ -165,7 +165,10 @@ extension FileFlowStore {
 
     /// Removes a file for good: releases its block references (blocks reaching zero become GC candidates),
     /// credits the owner's quota and deletes its rows. Returns how many blocks lost their last reference.
-    public func purge(fileID: String, events: [OutboxMessage] = []) async throws -> Int {
+    /// `announce` makes the events to commit with it from the owner's id and that block count.
+    public func purge(
+        fileID: String, announce: @Sendable (_ ownerID: String, _ releasedBlocks: Int) -> [OutboxMessage] = { _, _ in [] }
+    ) async throws -> Int {
         try await database.transaction { session in
             guard let file = try await session.query(
                 "SELECT owner_id FROM files WHERE file_id = $1 FOR UPDATE", [.text(fileID)]
@@ -192,7 +195,7 @@ extension FileFlowStore {
             ).first!.int(0)
             try await session.chargeQuota(userID: try file.string(0), bytes: -total)
             try await session.query("DELETE FROM files WHERE file_id = $1", [.text(fileID)])
-            try await session.enqueue(events)
+            try await session.enqueue(announce(try file.string(0), released))
             return released
         }
     }

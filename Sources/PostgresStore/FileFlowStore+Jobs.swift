@@ -43,3 +43,19 @@ extension FileFlowStore {
         )
     }
 }
+
+extension FileFlowStore {
+    /// The newest job for a file version, if one was queued.
+    public func latestJob(fileID: String, version: Int) async throws -> JobRecord? {
+        try await database.query(
+            "SELECT \(Self.jobColumns) FROM jobs WHERE file_id = $1 AND version = $2 ORDER BY created_at DESC LIMIT 1",
+            [.text(fileID), .int(version)]
+        ).first.map(Self.job)
+    }
+
+    /// The newest job for a file version, queuing one when there is none yet.
+    public func jobForVersion(fileID: String, version: Int) async throws -> JobRecord {
+        if let job = try await latestJob(fileID: fileID, version: version) { return job }
+        return try await createJob(fileID: fileID, version: version)
+    }
+}

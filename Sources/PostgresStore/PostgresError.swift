@@ -26,6 +26,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         public static let serializationFailure = Code("serializationFailure")
         /// The statement ran past `statement_timeout` or was cancelled (57014).
         public static let timeout = Code("timeout")
+        /// An advisory lock is held by another session (a relay that is not the leader).
+        public static let lockNotAvailable = Code("lockNotAvailable")
         /// The write would take a user past their storage quota.
         public static let quotaExceeded = Code("quotaExceeded")
         /// A row the operation needs does not exist.

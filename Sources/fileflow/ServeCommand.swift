@@ -5,5 +5,9 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run one FileFlow service.", subcommands: [
             ServeMetadataCommand.self,
+            ServeFileProcessCommand.self,
+            ServeSearchCommand.self,
+            ServeDeletionCommand.self,
+            ServeNotificationCommand.self,
         ])
 }

@@ -1,9 +1,7 @@
 import ArgumentParser
-import EventBus
 import Logging
 import MeshRPC
 import MetadataService
-import OutboxRelay
 import PostgresStore
 import ServiceKit
 
@@ -30,16 +28,7 @@ struct ServeMetadataCommand: AsyncParsableCommand {
             name: "metadata", serviceName: "fileflow.v1.MetadataService", host: options.host,
             rpcPort: options.rpcPort(default: 7101), opsPort: options.opsPort(default: 9101),
             readiness: Readiness.all([Readiness.postgres(database)]))
-        host.background = try outboxRelay(store: store, logger: logger)
+        host.background = try options.outboxRelay(store: store, logger: logger)
         try await host.run(router: router, telemetry: telemetry, logger: logger)
-    }
-
-    private func outboxRelay(store: FileFlowStore, logger: Logger) throws -> [ServiceHost.BackgroundTask] {
-        guard let servers = try? options.kafka() else {
-            logger.warning("no Kafka configured: the outbox is not relayed by this process")
-            return []
-        }
-        let relay = OutboxRelay(store: store, producer: try KafkaProducer(bootstrapServers: servers))
-        return [ServiceHost.BackgroundTask("outbox relay") { await relay.run() }]
     }
 }

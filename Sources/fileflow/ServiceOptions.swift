@@ -1,7 +1,11 @@
 import ArgumentParser
+import EventBus
 import Foundation
+import Logging
 import MetadataCache
+import OutboxRelay
 import PostgresStore
+import ServiceKit
 
 /// The flags every `fileflow serve <service>` shares; each falls back to its environment variable.
 struct ServiceOptions: ParsableArguments {
@@ -57,4 +61,15 @@ struct ServiceOptions: ParsableArguments {
     }
 
     func metadata() -> String { metadataTarget ?? environment["FILEFLOW_METADATA_TARGET"] ?? "127.0.0.1:7101" }
+
+    /// The outbox relay, for processes that write the outbox; none (with a warning) when Kafka is not configured.
+    /// Every such process runs one and a Postgres advisory lock lets exactly one publish at a time.
+    func outboxRelay(store: FileFlowStore, logger: Logger) throws -> [ServiceHost.BackgroundTask] {
+        guard let servers = try? kafka() else {
+            logger.warning("no Kafka configured: the outbox is not relayed by this process")
+            return []
+        }
+        let relay = OutboxRelay(store: store, producer: try KafkaProducer(bootstrapServers: servers))
+        return [ServiceHost.BackgroundTask("outbox relay") { await relay.run() }]
+    }
 }

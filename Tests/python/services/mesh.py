@@ -43,6 +43,7 @@ class Service:
         command = [str(exe), "serve", self.name, "--port", str(rpc_port), "--ops-port", str(ops_port), *self.args]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=self.env, text=True)
+        self.rpc_port = self.ops_port = None
         deadline = time.monotonic() + timeout
         lines = []
         while self.ops_port is None:

@@ -1,0 +1,107 @@
+import BlockStore
+import Crypto
+import FlowMessages
+import MeshRPC
+import MeshRPCProto
+import PostgresStore
+import ServiceKit
+
+extension FileProcessService {
+    /// Client-streaming upload: header first, then content chunks in order.
+    ///
+    /// The quota is checked against the declared size before a byte is stored. Blocks are stored as they fill (so
+    /// memory holds one block), and committed only after the whole stream arrived, its size and digest matched
+    /// what the header declared, and every block is durable. A stream that breaks off commits nothing; blocks it
+    /// stored are unreferenced and garbage-collected later.
+    func upload(_ request: StreamingServerRequest<Fileflow_V1_UploadRequest>) async throws -> Fileflow_V1_UploadResponse {
+        let owner = try Caller(request.metadata).required()
+        var messages = request.messages.makeAsyncIterator()
+        guard let first = try await messages.next(), case .header(let header)? = first.part else {
+            throw RPCError.invalid("the first UploadRequest must carry the header")
+        }
+        try Self.validate(header)
+        try await reserve(owner: owner, size: header.hasSize ? header.size : 0)
+
+        var chunker = BlockChunker(blockSize: Self.blockSize)
+        var whole = SHA256()
+        var refs: [Fileflow_V1_BlockRef] = []
+        var deduplicated: UInt32 = 0
+        var received: UInt64 = 0
+        let blocks = self.blocks
+        func keep(_ block: [UInt8]) async throws {
+            let result = try await blocks.put(block)
+            var ref = Fileflow_V1_BlockRef()
+            ref.sha256 = result.digest.bytes
+            ref.size = UInt32(block.count)
+            ref.offset = refs.last.map { $0.offset + UInt64($0.size) } ?? 0
+            refs.append(ref)
+            if !result.written { deduplicated += 1 }
+        }
+        while let message = try await messages.next() {
+            guard case .chunk(let bytes)? = message.part else {
+                throw RPCError.invalid("only the first UploadRequest may carry a header")
+            }
+            received += UInt64(bytes.count)
+            if header.hasSize && received > header.size {
+                throw RPCError(code: .outOfRange, message: "more than the declared \(header.size) bytes were sent")
+            }
+            whole.update(data: bytes)
+            try await chunker.append(bytes, emit: keep)
+        }
+        try await chunker.finish(emit: keep)
+        if header.hasSize && received != header.size {
+            throw RPCError(code: .dataLoss, message: "\(received) bytes arrived but \(header.size) were declared")
+        }
+        let digest = Array(whole.finalize())
+        if !header.expectedSha256.isEmpty && header.expectedSha256 != digest {
+            throw RPCError(code: .dataLoss, message: "the content's SHA-256 differs from expected_sha256")
+        }
+
+        var commit = Fileflow_V1_CommitFileRequest()
+        commit.ownerID = owner
+        commit.name = header.name
+        commit.contentType = header.contentType
+        commit.size = received
+        commit.sha256 = digest
+        commit.blocks = refs
+        commit.uploadID = header.uploadID
+        let file = try await metadata.unary(
+            Fileflow_V1_MetadataService.Method.CommitFile.self,
+            ClientRequest(metadata: Caller.metadata(for: owner), message: commit)
+        ).message
+        let version = Int(file.currentVersion.version)
+        let job = try await store.jobForVersion(fileID: file.fileID, version: version)
+        var response = Fileflow_V1_UploadResponse()
+        response.file = file
+        response.deduplicatedBlocks = deduplicated
+        response.jobID = job.jobID
+        return response
+    }
+
+    /// RESOURCE_EXHAUSTED from the metadata service when `size` would pass the owner's quota.
+    private func reserve(owner: String, size: UInt64) async throws {
+        var request = Fileflow_V1_ReserveUploadRequest()
+        request.ownerID = owner
+        request.size = size
+        _ = try await metadata.unary(
+            Fileflow_V1_MetadataService.Method.ReserveUpload.self,
+            ClientRequest(metadata: Caller.metadata(for: owner), message: request))
+    }
+
+    /// What can be refused before any byte is stored; the metadata service checks the rest again at commit.
+    static func validate(_ header: Fileflow_V1_UploadHeader) throws {
+        guard !header.name.isEmpty else { throw RPCError.invalid("name must not be empty") }
+        guard header.name.utf8.count <= FileFlowStore.Limits.nameBytes else {
+            throw RPCError.invalid("name is longer than \(FileFlowStore.Limits.nameBytes) bytes")
+        }
+        guard !header.name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw RPCError.invalid("name must not contain control characters")
+        }
+        guard header.contentType.utf8.count <= 255 else { throw RPCError.invalid("content_type is too long") }
+        guard header.expectedSha256.isEmpty || header.expectedSha256.count == 32 else {
+            throw RPCError.invalid("expected_sha256 must be 32 bytes")
+        }
+        guard header.uploadID.utf8.count <= 128 else { throw RPCError.invalid("upload_id is too long") }
+        guard header.labels.isEmpty else { throw RPCError(code: .unimplemented, message: "labels are not stored yet") }
+    }
+}
