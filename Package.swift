@@ -150,7 +150,7 @@ let package = Package(
             dependencies: [
                 "EventBus", "PostgresStore", "MetadataCache", "MeshRPC", "MeshRPCHTTP2", "MeshRPCHealth", "Interop",
                 "MetadataService", "FileProcessService", "SearchService", "DeletionService", "NotificationService",
-                "Gateway", "ServiceKit", "OutboxRelay", "BlockStore", nio("NIOCore"),
+                "ServiceKit", "OutboxRelay", "BlockStore", nio("NIOCore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -4,7 +4,7 @@
 FF_APT_PACKAGES=(
   pkg-config libnghttp2-dev libpq-dev libhiredis-dev librdkafka-dev
   redis-server nghttp2-client kcat protobuf-compiler libprotobuf-dev
-  prometheus poppler-utils curl
+  prometheus poppler-utils curl clamav-daemon
 )
 FF_PIP_PACKAGES=(protobuf grpcio grpcio-tools hypothesis pytest hpack jsonschema pyyaml)
 
@@ -118,6 +118,34 @@ ff_start_broker() {
 }
 
 ff_stop_broker() { ff_stop_pidfile "$1/broker.pid"; }
+
+# ff_start_clamd DIR PORT: ClamAV's clamd on 127.0.0.1:PORT with a database holding only the EICAR test signature
+# (no network here for freshclam); prints host:port. Streams up to 1 GiB are scanned.
+ff_start_clamd() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/db"
+  python3 - "$dir/db/eicar.ndb" <<'PY'
+import sys
+eicar = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+open(sys.argv[1], "w").write("Eicar-Test-Signature:0:*:" + eicar.encode().hex() + "\n")
+PY
+  cat >"$dir/clamd.conf" <<EOF
+Foreground yes
+DatabaseDirectory $dir/db
+TCPSocket $port
+TCPAddr 127.0.0.1
+LogFile $dir/clamd.log
+StreamMaxLength 1024M
+MaxScanSize 1024M
+MaxFileSize 1024M
+EOF
+  nohup clamd -c "$dir/clamd.conf" >"$dir/clamd.out" 2>&1 &
+  echo $! >"$dir/clamd.pid"
+  ff_wait_port "$port" 60 || { ff_log "clamd did not start: $(tail -5 "$dir/clamd.out")"; return 1; }
+  echo "127.0.0.1:$port"
+}
+
+ff_stop_clamd() { ff_stop_pidfile "$1/clamd.pid"; }
 
 # Sends SIGTERM to the process in a pid file and waits for it to go (SIGKILL after 10 s).
 ff_stop_pidfile() {

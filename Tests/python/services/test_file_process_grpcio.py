@@ -308,3 +308,24 @@ def test_kill_during_upload_then_retry(mesh):
             time.sleep(0.2)
     assert download(mesh, user, result.file.file_id)[1] == data
     assert wait_status(mesh, user, result.file.file_id, common.FILE_STATUS_PROCESSED)
+
+
+def test_infected_upload_is_quarantined_and_refused(mesh):
+    """clamd (started by Tools/test with the EICAR test signature) finds the test virus: the file is quarantined,
+    its download refused; a clean file beside it is processed."""
+    if not os.environ.get("FILEFLOW_CLAMD_ADDRESS"):
+        pytest.fail("FILEFLOW_CLAMD_ADDRESS is not set: run through Tools/test (it starts clamd)")
+    user = new_user(mesh)
+    eicar = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    infected = upload(mesh, user, "invoice.txt", b"see attached\n" + eicar + b"\n")
+    clean = upload(mesh, user, "clean.txt", b"nothing to see here\n")
+    file = wait_status(mesh, user, infected.file.file_id, common.FILE_STATUS_QUARANTINED)
+    assert file.file_id == infected.file.file_id
+    assert code_of(download, mesh, user, infected.file.file_id) == grpc.StatusCode.FAILED_PRECONDITION
+    job = mesh["meta"].GetJob(meta.GetJobRequest(job_id=infected.job_id), metadata=who(user))
+    assert job.state == common.JOB_STATE_SUCCEEDED
+    reason = subprocess.run(["psql", os.environ["FILEFLOW_POSTGRES_URL"], "-At", "-c",
+                             f"SELECT status_reason FROM files WHERE file_id = '{infected.file.file_id}'"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "Eicar-Test-Signature" in reason
+    assert wait_status(mesh, user, clean.file.file_id, common.FILE_STATUS_PROCESSED)

@@ -1,0 +1,217 @@
+"""The whole mesh as separate processes, driven by grpcio the way the gateway drives it: files of 1 KB, 10 MB and
+1.1 GB (generated and streamed, never held in memory) are uploaded, processed, found by name and by content,
+announced to their recipients, deleted, dropped from search and purged; every service's peak RSS stays under
+150 MiB through the 1.1 GB upload."""
+import hashlib
+import os
+import queue
+import random
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+
+import grpc
+import pytest
+
+from conftest import pb2
+from mesh import Service
+
+common = pb2("fileflow/v1/common")
+events = pb2("fileflow/v1/events")
+meta = pb2("fileflow/v1/metadata_service")
+fp = pb2("fileflow/v1/file_process_service")
+search = pb2("fileflow/v1/search_service")
+dele = pb2("fileflow/v1/deletion_service")
+notif = pb2("fileflow/v1/notification_service")
+import fileflow.v1.metadata_service_pb2_grpc as meta_grpc  # noqa: E402
+import fileflow.v1.file_process_service_pb2_grpc as fp_grpc  # noqa: E402
+import fileflow.v1.search_service_pb2_grpc as search_grpc  # noqa: E402
+import fileflow.v1.deletion_service_pb2_grpc as dele_grpc  # noqa: E402
+import fileflow.v1.notification_service_pb2_grpc as notif_grpc  # noqa: E402
+
+NAMES = ["metadata", "file-process", "search", "deletion", "notification"]
+BIG = int(1.1 * 1024 ** 3)
+
+
+@pytest.fixture(scope="module")
+def mesh():
+    data_dir = tempfile.mkdtemp(prefix="fileflow-mesh-")
+    services = {}
+    services["metadata"] = Service("metadata", data_dir=data_dir).start()
+    services["metadata"].wait_ready()
+    target = ["--metadata-target", services["metadata"].target]
+    services["file-process"] = Service("file-process", target, data_dir=data_dir).start()
+    services["search"] = Service("search", target, data_dir=data_dir).start()
+    services["deletion"] = Service("deletion", ["--collection-grace-seconds", "0"], data_dir=data_dir).start()
+    services["notification"] = Service("notification", target, data_dir=data_dir).start()
+    for service in services.values():
+        service.wait_ready()
+    channels = {name: service.channel() for name, service in services.items()}
+    yield {
+        "services": services,
+        "meta": meta_grpc.MetadataServiceStub(channels["metadata"]),
+        "fp": fp_grpc.FileProcessServiceStub(channels["file-process"]),
+        "search": search_grpc.SearchServiceStub(channels["search"]),
+        "del": dele_grpc.DeletionServiceStub(channels["deletion"]),
+        "notif": notif_grpc.NotificationServiceStub(channels["notification"]),
+    }
+    for channel in channels.values():
+        channel.close()
+    for name in reversed(NAMES):
+        assert services[name].terminate() == 0, services[name].log()
+
+
+def who(user):
+    return (("fileflow-caller-id", user.user_id),)
+
+
+def new_user(mesh, admin=False):
+    name = f"e2e-{uuid.uuid4().hex[:12]}"
+    user = mesh["meta"].CreateUser(meta.CreateUserRequest(username=name, password="correct horse battery"))
+    if admin:
+        subprocess.run(["psql", os.environ["FILEFLOW_POSTGRES_URL"], "-qc",
+                        f"UPDATE users SET is_admin = true WHERE user_id = '{user.user_id}'"], check=True)
+    return user
+
+
+def generated(size, seed, digest, piece=1 << 20):
+    """`size` pseudo-random bytes in pieces, hashed on the way; never all in memory."""
+    rng = random.Random(seed)
+    sent = 0
+    while sent < size:
+        chunk = rng.randbytes(min(piece, size - sent))
+        digest.update(chunk)
+        sent += len(chunk)
+        yield chunk
+
+
+def upload(mesh, user, name, chunks, size):
+    def requests():
+        yield fp.UploadRequest(header=fp.UploadHeader(name=name, content_type="application/octet-stream", size=size))
+        for chunk in chunks:
+            yield fp.UploadRequest(chunk=chunk)
+    return mesh["fp"].Upload(requests(), metadata=who(user), timeout=600)
+
+
+def eventually(probe, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def hits(mesh, user, query):
+    response = mesh["search"].Query(search.SearchRequest(query=query, limit=50), metadata=who(user))
+    return {hit.file.file_id for hit in response.hits}
+
+
+class Feed:
+    """A live NotificationService.Subscribe stream collected on a thread."""
+
+    def __init__(self, mesh, user):
+        self.items = queue.Queue()
+        self.seen = []
+        self.call = mesh["notif"].Subscribe(notif.SubscribeRequest(user_id=user.user_id), metadata=who(user))
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        try:
+            for item in self.call:
+                self.items.put(item)
+        except grpc.RpcError:
+            pass
+
+    def wait_for(self, kind, file_id, timeout=60):
+        """The first notification of `kind` for `file_id`, whenever it arrived (others stay for later calls)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while True:
+                try:
+                    self.seen.append(self.items.get_nowait())
+                except queue.Empty:
+                    break
+            for item in self.seen:
+                if item.kind == kind and item.file_id == file_id:
+                    return item
+            if time.monotonic() > deadline:
+                pytest.fail(f"no {events.NotificationKind.Name(kind)} for {file_id}")
+            time.sleep(0.05)
+
+    def close(self):
+        self.call.cancel()
+
+
+def test_a_file_travels_the_whole_mesh(mesh):
+    owner, friend, stranger = new_user(mesh), new_user(mesh), new_user(mesh)
+    owner_feed, friend_feed = Feed(mesh, owner), Feed(mesh, friend)
+    word = "zq" + uuid.uuid4().hex[:10]
+    text = f"Minutes of the {word} meeting: budgets, timelines and coffee.\n".encode() * 16  # about 1 KB
+    small = mesh["fp"].Upload(iter([fp.UploadRequest(header=fp.UploadHeader(name=f"minutes-{word}.txt")),
+                                    fp.UploadRequest(chunk=text)]), metadata=who(owner))
+    digest = hashlib.sha256()
+    medium = upload(mesh, owner, f"archive-{word}.bin", generated(10 << 20, 7, digest), 10 << 20)
+    assert medium.file.sha256 == digest.digest()
+
+    owner_feed.wait_for(events.NOTIFICATION_KIND_PROCESSING_DONE, small.file.file_id)
+    owner_feed.wait_for(events.NOTIFICATION_KIND_PROCESSING_DONE, medium.file.file_id)
+    eventually(lambda: small.file.file_id in hits(mesh, owner, word), "search by content")
+    eventually(lambda: {small.file.file_id, medium.file.file_id} <= hits(mesh, owner, f"{word}*"), "search by name")
+    assert hits(mesh, friend, word) == set() and hits(mesh, stranger, word) == set()
+
+    mesh["meta"].ShareFile(meta.ShareFileRequest(file_id=small.file.file_id, username=friend.username,
+                                                 permission=common.PERMISSION_READ), metadata=who(owner))
+    friend_feed.wait_for(events.NOTIFICATION_KIND_SHARE_RECEIVED, small.file.file_id)
+    eventually(lambda: small.file.file_id in hits(mesh, friend, word), "search after sharing")
+    assert hits(mesh, stranger, word) == set()
+
+    # The same content again is stored once.
+    again = mesh["fp"].Upload(iter([fp.UploadRequest(header=fp.UploadHeader(name="copy.txt")),
+                                    fp.UploadRequest(chunk=text)]), metadata=who(stranger))
+    assert again.deduplicated_blocks == 1
+
+    mesh["del"].Delete(dele.DeleteRequest(file_id=small.file.file_id), metadata=who(owner))
+    owner_feed.wait_for(events.NOTIFICATION_KIND_FILE_DELETED, small.file.file_id)
+    eventually(lambda: small.file.file_id not in hits(mesh, owner, word) | hits(mesh, friend, word),
+               "the deleted file leaving search")
+    admin = new_user(mesh, admin=True)
+    purged = mesh["del"].Purge(dele.PurgeRequest(trashed_before={"seconds": int(time.time()) + 5}),
+                               metadata=who(admin))
+    assert purged.files_purged >= 1
+    with pytest.raises(grpc.RpcError) as info:
+        mesh["meta"].GetFile(meta.GetFileRequest(file_id=small.file.file_id, include_trashed=True),
+                             metadata=who(owner))
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+    owner_feed.close()
+    friend_feed.close()
+
+
+def peak_rss_mib(service):
+    for line in open(f"/proc/{service.process.pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_1_1_gb_file_streams_through_with_flat_memory(mesh):
+    owner = new_user(mesh)
+    digest = hashlib.sha256()
+    result = upload(mesh, owner, "big.bin", generated(BIG, 11, digest), BIG)
+    assert result.file.size == BIG and result.file.sha256 == digest.digest()
+    assert len(result.file.current_version.blocks) == (BIG + (4 << 20) - 1) // (4 << 20)
+    check = hashlib.sha256()
+    received = 0
+    for chunk in mesh["fp"].Download(fp.DownloadRequest(file_id=result.file.file_id), metadata=who(owner),
+                                     timeout=600):
+        check.update(chunk.data)
+        received += len(chunk.data)
+    assert received == BIG and check.digest() == digest.digest()
+    eventually(lambda: mesh["meta"].GetFile(meta.GetFileRequest(file_id=result.file.file_id),
+                                            metadata=who(owner)).status == common.FILE_STATUS_PROCESSED,
+               "the big file processed", timeout=300)
+    peaks = {name: peak_rss_mib(service) for name, service in mesh["services"].items()}
+    assert all(peak < 150 for peak in peaks.values()), peaks
