@@ -68,34 +68,45 @@ extension MetadataService {
         return Fileflow_V1_FileMetadata(file, permission: permission, version: current)
     }
 
-    /// The caller's own live files, oldest first, keyset-paginated. Entries carry no block lists (`GetFile` does).
+    /// The caller's own files (live, or the trash with `trashed`) in the requested order, keyset-paginated.
+    /// Entries carry no block lists (`GetFile` does).
     func listFiles(_ request: Fileflow_V1_ListFilesRequest, caller: Caller) async throws -> Fileflow_V1_ListFilesResponse {
         let user = try caller.required()
-        guard request.sort == .unspecified || request.sort == .createdAsc else {
-            throw RPCError(code: .unimplemented, message: "only FILE_SORT_CREATED_ASC is supported")
-        }
-        guard !request.trashed else {
-            throw RPCError(code: .unimplemented, message: "listing the trash is not supported yet")
+        let order: FileFlowStore.FileOrder
+        switch request.sort {
+        case .unspecified, .createdAsc: order = .createdAscending
+        case .createdDesc: order = .createdDescending
+        case .nameAsc: order = .nameAscending
+        case .sizeDesc: order = .sizeDescending
+        case .UNRECOGNIZED(let value): throw RPCError.invalid("sort \(value) is not a FileSort")
         }
         let size = PageToken.pageSize(request.page.pageSize)
-        var after: FileRecord?
+        var after: (key: PostgresValue, fileID: String)?
         switch try PageToken.parse(request.page.pageToken) {
-        case .after(let micros, let id)?:
-            after = FileRecord(
-                fileID: id, ownerID: user, ownerUsername: "", name: "", contentType: "", status: 0, currentVersion: 0,
-                versionCount: 0, size: 0, sha256: [], detectedType: "", createdAtMicros: micros, updatedAtMicros: 0,
-                deletedAtMicros: nil)
-        case .offset?: throw RPCError.invalid("page_token belongs to another list")
+        case .after(let sort, let id, let key)? where sort == request.sort.rawValue:
+            if order == .nameAscending {
+                after = (.text(key), id)
+            } else if let number = Int64(key) {
+                after = (.int(number), id)
+            } else {
+                throw RPCError.invalid("page_token is malformed")
+            }
+        case .after?, .offset?: throw RPCError.invalid("page_token belongs to another list or order")
         case nil: after = nil
         }
-        let records = try await store.listFiles(ownerID: user, limit: size + 1, after: after)
+        let records = try await store.listFiles(
+            ownerID: user, limit: size + 1, order: order, after: after, trashed: request.trashed)
         var response = Fileflow_V1_ListFilesResponse()
         response.files = records.prefix(size).map { Fileflow_V1_FileMetadata($0, permission: 3) }
+        response.page = Fileflow_V1_PageResponse()
         if records.count > size, let last = records.prefix(size).last {
-            response.page.nextPageToken = PageToken.after(createdAtMicros: last.createdAtMicros, fileID: last.fileID)
-                .encoded
-        } else {
-            response.page = Fileflow_V1_PageResponse()
+            let key: String
+            switch order.key(of: last) {
+            case .text(let text): key = text
+            case .int(let number): key = String(number)
+            default: key = ""
+            }
+            response.page.nextPageToken = PageToken.after(sort: request.sort.rawValue, fileID: last.fileID, key: key).encoded
         }
         return response
     }

@@ -1,11 +1,11 @@
 import MeshRPC
 import ServiceKit
 
-/// An opaque cursor: `c.<created micros>.<file id>` continues after that file (keyset pagination over the
-/// owner's files), `o.<offset>` continues a list the store can only page by position (files shared with me).
-/// Hex-wrapped so clients treat it as opaque; anything else is INVALID_ARGUMENT.
+/// An opaque cursor: `k.<sort>.<file id>.<sort key>` continues after that file in that order (keyset pagination
+/// over the owner's files), `o.<offset>` continues a list the store can only page by position (files shared
+/// with me). Hex-wrapped so clients treat it as opaque; anything else is INVALID_ARGUMENT.
 enum PageToken: Equatable {
-    case after(createdAtMicros: Int64, fileID: String)
+    case after(sort: Int32, fileID: String, key: String)
     case offset(Int)
 
     static let defaultPageSize = 50
@@ -16,14 +16,16 @@ enum PageToken: Equatable {
     }
 
     init?(_ token: String) {
-        guard token.utf8.count <= 256, let bytes = unhex(token) else { return nil }
-        let parts = String(decoding: bytes, as: UTF8.self).split(separator: ".", omittingEmptySubsequences: false)
+        guard token.utf8.count <= 4096, let bytes = unhex(token),
+            let text = String(validating: bytes, as: UTF8.self)
+        else { return nil }
+        let parts = text.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
         switch (parts.first, parts.count) {
-        case ("c", 3):
-            guard let micros = Int64(parts[1]), let id = try? requireID(String(parts[2]), "page token") else {
+        case ("k", 4):
+            guard let sort = Int32(parts[1]), let id = try? requireID(String(parts[2]), "page token") else {
                 return nil
             }
-            self = .after(createdAtMicros: micros, fileID: id)
+            self = .after(sort: sort, fileID: id, key: String(parts[3]))
         case ("o", 2):
             guard let offset = Int(parts[1]), offset >= 0, offset <= 1_000_000 else { return nil }
             self = .offset(offset)
@@ -34,7 +36,7 @@ enum PageToken: Equatable {
 
     var encoded: String {
         switch self {
-        case .after(let micros, let id): hex(Array("c.\(micros).\(id)".utf8))
+        case .after(let sort, let id, let key): hex(Array("k.\(sort).\(id).\(key)".utf8))
         case .offset(let offset): hex(Array("o.\(offset)".utf8))
         }
     }

@@ -95,20 +95,48 @@ extension FileFlowStore {
         }
     }
 
-    /// The owner's files, oldest first, `limit` at a time; pass the last record back as `after` to continue.
-    public func listFiles(ownerID: String, limit: Int, after: FileRecord? = nil, includeTrashed: Bool = false) async throws
-        -> [FileRecord]
-    {
-        try await database.read { session in
+    /// The orders an owner's files can be listed in; each ends with the file id so that keyset pages are exact.
+    public enum FileOrder: Sendable, Hashable {
+        case createdAscending, createdDescending, nameAscending, sizeDescending
+
+        /// The SQL sort key (compared as a row with the file id), its parameter type, and the direction.
+        var key: (expression: String, type: String, descending: Bool) {
+            switch self {
+            case .createdAscending: (micros("f.created_at"), "int8", false)
+            case .createdDescending: (micros("f.created_at"), "int8", true)
+            case .nameAscending: ("f.name COLLATE \"C\"", "text", false)
+            case .sizeDescending: ("coalesce(v.size, 0)", "int8", true)
+            }
+        }
+
+        /// The sort key of a record, to continue after it.
+        public func key(of record: FileRecord) -> PostgresValue {
+            switch self {
+            case .createdAscending, .createdDescending: .int(record.createdAtMicros)
+            case .nameAscending: .text(record.name)
+            case .sizeDescending: .int(record.size)
+            }
+        }
+    }
+
+    /// The owner's live files (or trashed ones, for the trash view) in `order`, `limit` at a time; pass the sort
+    /// key and id of the last one back as `after` to continue (`FileOrder.key(of:)`).
+    public func listFiles(
+        ownerID: String, limit: Int, order: FileOrder = .createdAscending, after: (key: PostgresValue, fileID: String)? = nil,
+        trashed: Bool = false
+    ) async throws -> [FileRecord] {
+        let key = order.key
+        let direction = key.descending ? "DESC" : ""
+        return try await database.read { session in
             try await session.query(
                 """
                 SELECT \(Self.fileColumns) \(Self.fileFrom)
-                WHERE f.owner_id = $1 AND ($2 OR f.deleted_at IS NULL)
-                  AND ($3::int8 IS NULL OR (\(micros("f.created_at")), f.file_id) > ($3::int8, $4::uuid))
-                ORDER BY f.created_at, f.file_id LIMIT $5
+                WHERE f.owner_id = $1 AND (f.deleted_at IS NOT NULL) = $2
+                  AND ($3::\(key.type) IS NULL OR (\(key.expression), f.file_id) \(key.descending ? "<" : ">") ($3::\(key.type), $4::uuid))
+                ORDER BY \(key.expression) \(direction), f.file_id \(direction) LIMIT $5
                 """,
-                [.text(ownerID), .bool(includeTrashed), after.map { .int($0.createdAtMicros) } ?? .null,
-                 .text(after?.fileID), .int(max(0, min(limit, 1000)))]
+                [.text(ownerID), .bool(trashed), after?.key ?? .null, .text(after?.fileID),
+                 .int(max(0, min(limit, 1000)))]
             ).rows.map(Self.file)
         }
     }

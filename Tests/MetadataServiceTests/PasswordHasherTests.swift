@@ -35,15 +35,20 @@ import Testing
 @Suite struct PageTokenTests {
     @Test func roundTrips() throws {
         let id = "0b7c9e5e-3f4a-4b8e-9d51-3c2f1e0a9b77"
-        for token in [PageToken.after(createdAtMicros: 1_700_000_000_123_456, fileID: id), .offset(40)] {
+        let tokens: [PageToken] = [
+            .after(sort: 1, fileID: id, key: "1700000000123456"), .after(sort: 3, fileID: id, key: "a.b.c — naïve"),
+            .offset(40),
+        ]
+        for token in tokens {
             #expect(try PageToken.parse(token.encoded) == token)
         }
         #expect(try PageToken.parse("") == nil)
     }
 
     @Test(arguments: [
-        "zz", "abc", hex(Array("c.1.not-a-uuid".utf8)), hex(Array("o.-1".utf8)), hex(Array("x.1".utf8)),
-        hex(Array("o.99999999999".utf8)), String(repeating: "a", count: 300),
+        "zz", "abc", hex(Array("k.1.not-a-uuid.5".utf8)), hex(Array("k.x.0b7c9e5e-3f4a-4b8e-9d51-3c2f1e0a9b77.5".utf8)),
+        hex(Array("o.-1".utf8)), hex(Array("x.1".utf8)), hex(Array("o.99999999999".utf8)), hex([0xFF, 0xFE]),
+        String(repeating: "a", count: 5000),
     ])
     func rejectsHostileTokens(token: String) {
         #expect(throws: (any Error).self) { try PageToken.parse(token) }

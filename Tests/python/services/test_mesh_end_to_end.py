@@ -215,3 +215,73 @@ def test_a_1_1_gb_file_streams_through_with_flat_memory(mesh):
                "the big file processed", timeout=300)
     peaks = {name: peak_rss_mib(service) for name, service in mesh["services"].items()}
     assert all(peak < 150 for peak in peaks.values()), peaks
+
+
+def restart(service):
+    service.kill()
+    service.start(rpc_port=service.rpc_port, ops_port=service.ops_port)
+    service.wait_ready()
+
+
+def retrying(call, timeout=30):
+    """Calls until the mesh answers anything but UNAVAILABLE (a restarted peer takes a moment to be dialled)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return call()
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_metadata_dies_mid_upload_the_upload_fails_clearly_and_a_retry_succeeds(mesh):
+    owner = new_user(mesh)
+    metadata = mesh["services"]["metadata"]
+    data = os.urandom(6 << 20)
+
+    def chunks():
+        yield data[:3 << 20]
+        metadata.kill()  # the commit at the end of the stream has nobody to talk to
+        yield data[3 << 20:]
+
+    with pytest.raises(grpc.RpcError) as info:
+        upload(mesh, owner, "during-outage.bin", chunks(), len(data))
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+    metadata.start(rpc_port=metadata.rpc_port, ops_port=metadata.ops_port)
+    metadata.wait_ready()
+    pieces = [data[i:i + (1 << 20)] for i in range(0, len(data), 1 << 20)]
+    result = retrying(lambda: upload(mesh, owner, "during-outage.bin", iter(pieces), len(data)))
+    assert result.file.size == len(data) and result.file.current_version.version == 1
+
+
+def test_processing_survives_kill_9_of_file_process(mesh):
+    owner = new_user(mesh)
+    uploaded = [mesh["fp"].Upload(iter([fp.UploadRequest(header=fp.UploadHeader(name=f"batch-{i}.txt")),
+                                        fp.UploadRequest(chunk=f"file number {i}\n".encode() * 50)]),
+                                  metadata=who(owner)).file.file_id for i in range(20)]
+    restart(mesh["services"]["file-process"])  # uncommitted events are redelivered to the new process
+    for file_id in uploaded:
+        eventually(lambda: retrying(lambda: mesh["meta"].GetFile(meta.GetFileRequest(file_id=file_id),
+                                                                 metadata=who(owner))).status
+                   == common.FILE_STATUS_PROCESSED, f"{file_id} processed after the restart")
+
+
+def test_notifications_once_each_across_kill_9_during_fan_out(mesh):
+    owner = new_user(mesh)
+    friends = [new_user(mesh) for _ in range(5)]
+    file = mesh["fp"].Upload(iter([fp.UploadRequest(header=fp.UploadHeader(name="fan-out.txt")),
+                                   fp.UploadRequest(chunk=b"shared with many\n")]), metadata=who(owner)).file
+    for i, friend in enumerate(friends):
+        mesh["meta"].ShareFile(meta.ShareFileRequest(file_id=file.file_id, username=friend.username,
+                                                     permission=common.PERMISSION_READ), metadata=who(owner))
+        if i == 2:
+            restart(mesh["services"]["notification"])
+    for friend in friends:
+        def received():
+            listed = retrying(lambda: mesh["notif"].List(notif.ListNotificationsRequest(user_id=friend.user_id),
+                                                         metadata=who(friend)))
+            return [n for n in listed.notifications if n.kind == events.NOTIFICATION_KIND_SHARE_RECEIVED]
+        shares = eventually(received, f"the share notification of {friend.username}")
+        time.sleep(0.5)  # give a duplicate the chance to show up
+        assert len(received()) == 1 and shares[0].file_id == file.file_id

@@ -180,3 +180,34 @@ def test_quota_and_reserve(stub):
     reserved = stub.ReserveUpload(meta.ReserveUploadRequest(owner_id=user.user_id, size=1 << 40),
                                   metadata=as_user(user))
     assert reserved.quota.limit_bytes == 0
+
+
+def test_list_files_in_every_order_and_the_trash(stub):
+    user = new_user(stub)
+    names = ["delta.txt", "Alpha.txt", "charlie.txt", "bravo.txt", "echo.txt"]
+    files = {name: commit(stub, user, name, b"x" * (10 * (i + 1))) for i, name in enumerate(names)}
+
+    def listed(sort, trashed=False, page_size=2):
+        seen, token = [], ""
+        while True:
+            response = stub.ListFiles(meta.ListFilesRequest(sort=sort, trashed=trashed,
+                                                            page=common.PageRequest(page_size=page_size,
+                                                                                    page_token=token)),
+                                      metadata=as_user(user))
+            seen += [f.name for f in response.files]
+            token = response.page.next_page_token
+            if not token:
+                return seen, response
+
+    assert listed(meta.FILE_SORT_CREATED_ASC)[0] == names
+    assert listed(meta.FILE_SORT_CREATED_DESC)[0] == names[::-1]
+    assert listed(meta.FILE_SORT_NAME_ASC)[0] == sorted(names)  # byte order: "Alpha" before "bravo"
+    assert listed(meta.FILE_SORT_SIZE_DESC)[0] == names[::-1]
+    # A token is bound to its order.
+    first = stub.ListFiles(meta.ListFilesRequest(sort=meta.FILE_SORT_NAME_ASC, page=common.PageRequest(page_size=2)),
+                           metadata=as_user(user))
+    assert code_of(stub.ListFiles, meta.ListFilesRequest(sort=meta.FILE_SORT_SIZE_DESC, page=common.PageRequest(
+        page_token=first.page.next_page_token)), metadata=as_user(user)) == grpc.StatusCode.INVALID_ARGUMENT
+    assert code_of(stub.ListFiles, meta.ListFilesRequest(sort=42), metadata=as_user(user)) \
+        == grpc.StatusCode.INVALID_ARGUMENT
+    assert listed(meta.FILE_SORT_CREATED_ASC, trashed=True)[0] == []
