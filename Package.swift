@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // System libraries: a module map and one shim header each; imported by exactly one Swift module.
@@ -143,14 +144,20 @@ let package = Package(
         .target(name: "EventBus", dependencies: ["CRdKafka", .product(name: "Metrics", package: "swift-metrics")]),
         // Publishes outbox rows through EventBus, so that EventBus never needs libpq.
         .target(name: "OutboxRelay", dependencies: ["EventBus", "PostgresStore"]),
-        .target(name: "BlockStore", dependencies: ["PostgresStore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "BlockStore",
+            dependencies: [
+                "PostgresStore", nio("NIOCore"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
 
         .executableTarget(
             name: "fileflow",
             dependencies: [
                 "EventBus", "PostgresStore", "MetadataCache", "MeshRPC", "MeshRPCHTTP2", "MeshRPCHealth", "Interop",
                 "MetadataService", "FileProcessService", "SearchService", "DeletionService", "NotificationService",
-                "ServiceKit", "OutboxRelay", "BlockStore", nio("NIOCore"),
+                "Gateway", "ServiceKit", "OutboxRelay", "BlockStore", nio("NIOCore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

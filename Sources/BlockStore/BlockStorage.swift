@@ -9,6 +9,10 @@ public protocol BlockStorage: Sendable {
     /// The block's bytes in `range` (the whole block when `nil`), after verifying the whole block's digest.
     func read(_ digest: BlockDigest, range: Range<Int>?) async throws -> [UInt8]
 
+    /// Stores a block compressed (zlib) when that saves at least 10%; returns the stored size, nil when the block is
+    /// kept as it is. Readers see the same bytes either way, verified against the same digest.
+    func compress(_ digest: BlockDigest) async throws -> Int?
+
     /// Deletes a block unless it was written or re-put within `graceSeconds` (a racing upload may want it);
     /// returns whether it was deleted. Callers decide *which* blocks are garbage (see `BlockGarbageCollector`).
     func remove(_ digest: BlockDigest, unlessTouchedWithin graceSeconds: Int) async throws -> Bool

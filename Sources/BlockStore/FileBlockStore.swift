@@ -1,8 +1,11 @@
+import CompressNIO
 import Crypto
 import Dispatch
 import Glibc
+import NIOCore
 
-/// Blocks as files under `root/blocks/ab/cd/<sha256 hex>`, written crash-safely.
+/// Blocks as files under `root/blocks/ab/cd/<sha256 hex>`, written crash-safely; a block that compresses well lives
+/// as `<sha256 hex>.z` (zlib) instead, and is inflated and verified on every read.
 ///
 /// A block becomes visible only by `rename` of a complete, fsynced temp file from `root/tmp`, followed by an
 /// fsync of its directory: after a crash at any instant its name either does not exist or holds every byte.
@@ -27,7 +30,11 @@ public final class FileBlockStore: BlockStorage {
     }
 
     public func contains(_ digest: BlockDigest) async throws -> Bool {
-        try await run { access(self.path(of: digest), F_OK) == 0 }
+        try await run { self.existingPath(of: digest) != nil }
+    }
+
+    public func compress(_ digest: BlockDigest) async throws -> Int? {
+        try await run { try self.compressSync(digest) }
     }
 
     public func read(_ digest: BlockDigest, range: Range<Int>? = nil) async throws -> [UInt8] {
@@ -36,17 +43,24 @@ public final class FileBlockStore: BlockStorage {
 
     public func remove(_ digest: BlockDigest, unlessTouchedWithin graceSeconds: Int) async throws -> Bool {
         try await run {
-            let path = self.path(of: digest)
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                if errno == ENOENT { return false }
-                throw Self.ioError("stat \(path)")
+            let paths = [self.path(of: digest), self.compressedPath(of: digest)]
+            var newest: Int?
+            for path in paths {
+                var info = stat()
+                guard stat(path, &info) == 0 else {
+                    if errno == ENOENT { continue }
+                    throw Self.ioError("stat \(path)")
+                }
+                newest = max(newest ?? 0, Int(info.st_mtim.tv_sec))
             }
+            guard let newest else { return false }
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
-            guard Int(now.tv_sec) - Int(info.st_mtim.tv_sec) >= graceSeconds else { return false }
-            guard unlink(path) == 0 || errno == ENOENT else { throw Self.ioError("unlink \(path)") }
-            try Self.syncDirectory(Self.parent(of: path))
+            guard Int(now.tv_sec) - newest >= graceSeconds else { return false }
+            for path in paths {
+                guard unlink(path) == 0 || errno == ENOENT else { throw Self.ioError("unlink \(path)") }
+            }
+            try Self.syncDirectory(Self.parent(of: paths[0]))
             return true
         }
     }
@@ -58,6 +72,14 @@ public final class FileBlockStore: BlockStorage {
         return "\(root)/blocks/\(chars[0])\(chars[1])/\(chars[2])\(chars[3])/\(hex)"
     }
 
+    /// Where the compressed form of a block lives.
+    func compressedPath(of digest: BlockDigest) -> String { path(of: digest) + ".z" }
+
+    /// The block's file, plain or compressed, if either exists.
+    private func existingPath(of digest: BlockDigest) -> String? {
+        [path(of: digest), compressedPath(of: digest)].first { access($0, F_OK) == 0 }
+    }
+
     /// Writes a block durably; exposed to tests (which kill a forked writer mid-way) through `@testable`.
     func putSync(_ bytes: [UInt8], pauseAfterChunk: (() -> Void)? = nil) throws -> BlockPutResult {
         guard bytes.count <= Self.maxBlockSize else {
@@ -65,16 +87,23 @@ public final class FileBlockStore: BlockStorage {
         }
         let digest = BlockDigest.of(bytes)
         let target = path(of: digest)
-        if access(target, F_OK) == 0 {
+        for existing in [target, compressedPath(of: digest)] where access(existing, F_OK) == 0 {
             // Dedup: keep the existing bytes; refresh mtime so garbage collection leaves a block just re-used.
-            if utimensat(AT_FDCWD, target, nil, 0) == 0 { return BlockPutResult(digest: digest, size: bytes.count, written: false) }
-            guard errno == ENOENT else { throw Self.ioError("utimensat \(target)") }
-            // Collected between the two calls: write it anew below.
+            if utimensat(AT_FDCWD, existing, nil, 0) == 0 { return BlockPutResult(digest: digest, size: bytes.count, written: false) }
+            guard errno == ENOENT else { throw Self.ioError("utimensat \(existing)") }
+            // Collected or compressed between the two calls: look again, or write it anew below.
         }
+        try writeDurably(bytes, to: target, name: digest.hex, pauseAfterChunk: pauseAfterChunk)
+        return BlockPutResult(digest: digest, size: bytes.count, written: true)
+    }
+
+    /// Writes `bytes` to `target` so that after a crash the name holds all of them or does not exist: a temp file
+    /// written and fsynced, renamed into place, and the directory fsynced.
+    private func writeDurably(_ bytes: [UInt8], to target: String, name: String, pauseAfterChunk: (() -> Void)? = nil) throws {
         let directory = Self.parent(of: target)
         try Self.makeDirectory(Self.parent(of: directory))
         try Self.makeDirectory(directory)
-        let temporary = "\(root)/tmp/\(digest.hex).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let temporary = "\(root)/tmp/\(name).\(UInt64.random(in: 0...UInt64.max)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Self.ioError("open \(temporary)") }
         do {
@@ -104,21 +133,40 @@ public final class FileBlockStore: BlockStorage {
             throw failure
         }
         try Self.syncDirectory(directory)
-        return BlockPutResult(digest: digest, size: bytes.count, written: true)
     }
 
     private func readSync(_ digest: BlockDigest, range: Range<Int>?) throws -> [UInt8] {
-        let path = path(of: digest)
+        let bytes: [UInt8]
+        if let plain = try readFile(path(of: digest)) {
+            bytes = plain
+        } else if let compressed = try readFile(compressedPath(of: digest)) {
+            // Compression writes the `.z` file before it removes the plain one, so one of the two is always there.
+            bytes = try Self.inflate(compressed, digest: digest)
+        } else {
+            throw BlockStoreError(.notFound, "no block \(digest.hex)")
+        }
+        guard BlockDigest.of(bytes) == digest else {
+            throw BlockStoreError(.corrupt, "block \(digest.hex) does not match its SHA-256 on disk")
+        }
+        guard let range else { return bytes }
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
+            throw BlockStoreError(.invalidRange, "range \(range) is outside block \(digest.hex) of \(bytes.count) bytes")
+        }
+        return Array(bytes[range])
+    }
+
+    /// A whole file of at most a block's size; nil when it does not exist.
+    private func readFile(_ path: String) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            if errno == ENOENT { throw BlockStoreError(.notFound, "no block \(digest.hex)") }
+            if errno == ENOENT { return nil }
             throw Self.ioError("open \(path)")
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Self.ioError("fstat \(path)") }
         let size = Int(info.st_size)
-        guard size <= Self.maxBlockSize else { throw BlockStoreError(.corrupt, "block \(digest.hex) is \(size) bytes on disk") }
+        guard size <= Self.maxBlockSize else { throw BlockStoreError(.corrupt, "\(path) is \(size) bytes on disk") }
         var bytes = [UInt8](repeating: 0, count: size)
         let got = try bytes.withUnsafeMutableBytes { raw in
             var offset = 0
@@ -133,14 +181,47 @@ public final class FileBlockStore: BlockStorage {
             }
             return offset
         }
-        guard got == size, BlockDigest.of(bytes) == digest else {
-            throw BlockStoreError(.corrupt, "block \(digest.hex) does not match its SHA-256 on disk (\(path))")
+        guard got == size else { throw BlockStoreError(.corrupt, "\(path) shrank while it was read") }
+        return bytes
+    }
+
+    /// Replaces a plain block by its zlib form when that is at most 90% of its size; idempotent.
+    private func compressSync(_ digest: BlockDigest) throws -> Int? {
+        let target = compressedPath(of: digest)
+        var info = stat()
+        if stat(target, &info) == 0 { return Int(info.st_size) }
+        guard let plain = try readFile(path(of: digest)) else {
+            throw BlockStoreError(.notFound, "no block \(digest.hex)")
         }
-        guard let range else { return bytes }
-        guard range.lowerBound >= 0, range.upperBound <= size else {
-            throw BlockStoreError(.invalidRange, "range \(range) is outside block \(digest.hex) of \(size) bytes")
+        guard BlockDigest.of(plain) == digest else {
+            throw BlockStoreError(.corrupt, "block \(digest.hex) does not match its SHA-256 on disk")
         }
-        return Array(bytes[range])
+        var input = ByteBuffer(bytes: plain)
+        // An output buffer of 90% of the input: running out of room means compressing does not pay.
+        var output = ByteBuffer()
+        output.reserveCapacity(plain.count * 9 / 10)
+        do {
+            try input.compress(to: &output, with: .zlib())
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            return nil
+        }
+        guard output.readableBytes * 10 <= plain.count * 9 else { return nil }
+        try writeDurably(Array(output.readableBytesView), to: target, name: digest.hex + ".z")
+        guard unlink(path(of: digest)) == 0 || errno == ENOENT else { throw Self.ioError("unlink \(path(of: digest))") }
+        try Self.syncDirectory(Self.parent(of: target))
+        return output.readableBytes
+    }
+
+    private static func inflate(_ compressed: [UInt8], digest: BlockDigest) throws -> [UInt8] {
+        var input = ByteBuffer(bytes: compressed)
+        var output = ByteBuffer()
+        output.reserveCapacity(maxBlockSize)
+        do {
+            try input.decompress(to: &output, with: .zlib())
+        } catch {
+            throw BlockStoreError(.corrupt, "compressed block \(digest.hex) does not inflate: \(error)")
+        }
+        return Array(output.readableBytesView)
     }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {

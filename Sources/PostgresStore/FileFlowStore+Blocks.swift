@@ -32,4 +32,11 @@ extension FileFlowStore {
     public func blockReferenceCount(_ sha256: [UInt8]) async throws -> Int64? {
         try await database.query("SELECT refcount FROM blocks WHERE sha256 = $1", [.bytea(sha256)]).first?.int(0)
     }
+
+    /// Records that a block is stored compressed (`compression` 1: zlib) in `storedSize` bytes.
+    public func setBlockCompression(_ sha256: [UInt8], compression: Int, storedSize: Int) async throws {
+        try await database.query(
+            "UPDATE blocks SET compression = $2, stored_size = $3 WHERE sha256 = $1",
+            [.bytea(sha256), .int(Int64(compression)), .int(Int64(storedSize))])
+    }
 }

@@ -69,6 +69,35 @@ struct BlockStoreTests {
         #expect(received == 0)
     }
 
+    @Test("a compressible block is stored compressed, reads the same, dedups and is collected; random data is not")
+    func compression() async throws {
+        let store = try FileBlockStore(root: root)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let text = Array(String(repeating: "the quick brown fox jumps over the lazy dog\n", count: 20_000).utf8)
+        let block = try await store.put(text)
+        let stored = try #require(try await store.compress(block.digest))
+        #expect(stored * 10 <= text.count)
+        #expect(try await store.compress(block.digest) == stored)  // idempotent
+        #expect(access(store.path(of: block.digest), F_OK) != 0 && access(store.compressedPath(of: block.digest), F_OK) == 0)
+        #expect(try await store.read(block.digest, range: nil) == text)
+        #expect(try await store.read(block.digest, range: 44..<88) == Array(text[44..<88]))
+        #expect(try await store.contains(block.digest))
+        #expect(try await store.put(text).written == false)  // dedup sees the compressed form
+        let random = (0..<200_000).map { _ in UInt8.random(in: 0...255) }
+        let noise = try await store.put(random)
+        #expect(try await store.compress(noise.digest) == nil)
+        #expect(try await store.read(noise.digest, range: nil) == random)
+        // A corrupt compressed file is an error, never wrong bytes.
+        let fd = open(store.compressedPath(of: block.digest), O_WRONLY)
+        var junk: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
+        #expect(pwrite(fd, &junk, 4, 10) == 4)
+        close(fd)
+        let error = await #expect(throws: BlockStoreError.self) { _ = try await store.read(block.digest, range: nil) }
+        #expect(error?.code == .corrupt)
+        #expect(try await store.remove(block.digest, unlessTouchedWithin: 0))
+        #expect(!(try await store.contains(block.digest)))
+    }
+
     @Test("a writer killed mid-block leaves no visible partial block")
     func killedWriterLeavesNothingVisible() async throws {
         let store = try FileBlockStore(root: root)

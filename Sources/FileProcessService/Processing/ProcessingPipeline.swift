@@ -16,6 +16,7 @@ import ServiceKit
 public struct ProcessingPipeline: Sendable {
     let metadata: RPCClient
     let store: FileFlowStore
+    let blocks: any BlockStorage
     let reader: ContentReader
     let scanner: ClamdScanner?
     /// Files larger than this are not sent to clamd (its StreamMaxLength); they are processed unscanned.
@@ -27,6 +28,7 @@ public struct ProcessingPipeline: Sendable {
     ) {
         self.metadata = metadata
         self.store = store
+        self.blocks = blocks
         self.reader = ContentReader(blocks: blocks)
         self.scanner = scanner
         self.scanMaxBytes = scanMaxBytes
@@ -71,6 +73,7 @@ public struct ProcessingPipeline: Sendable {
             } else if type == "pdf" {
                 text = try await pdfText(content) ?? ""
             }
+            try await compressBlocks(content, type: type)
             try await report(fileID, .processed, job: job, type: type, text: text)
         } catch let error as RPCError where error.code == .notFound {
             return  // deleted or purged meanwhile: nothing left to process
@@ -82,6 +85,26 @@ public struct ProcessingPipeline: Sendable {
             try await report(fileID, .failed, job: job, reason: "content unreadable: \(error.message)")
         } catch let error as ClamdScanner.ScanError {
             try await report(fileID, .failed, job: job, reason: "virus scan failed: \(error.description)")
+        }
+    }
+
+    /// Types whose content is compressed already: deflating them again costs time and saves nothing.
+    static let compressedTypes: Set<String> = [
+        "png", "jpeg", "gif", "webp", "zip", "gzip", "bzip2", "xz", "zstd", "7z", "mp3", "mp4", "ogg", "flac",
+    ]
+
+    /// Stores the version's blocks compressed when that saves at least 10% each. The first block decides for the
+    /// rest: when it does not compress, the file is taken as incompressible and left alone.
+    private func compressBlocks(_ content: VersionRecord, type: String) async throws {
+        guard !Self.compressedTypes.contains(type) else { return }
+        var seen = Set<[UInt8]>()
+        for (index, block) in content.blocks.enumerated() where seen.insert(block.sha256).inserted {
+            guard block.compression == 0 else { continue }
+            guard let stored = try await blocks.compress(try BlockDigest(bytes: block.sha256)) else {
+                if index == 0 { return }
+                continue
+            }
+            try await store.setBlockCompression(block.sha256, compression: 1, storedSize: stored)
         }
     }
 

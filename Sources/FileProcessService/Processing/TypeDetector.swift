@@ -50,10 +50,14 @@ enum TypeDetector {
     /// Valid UTF-8 (a scalar cut at the end of the prefix is allowed), no NUL, and few control characters.
     static func looksLikeText(_ prefix: ArraySlice<UInt8>) -> Bool {
         guard !prefix.contains(0) else { return false }
-        // The prefix may end inside a scalar: accept it when dropping at most 3 trailing bytes makes it valid.
-        guard (0...min(3, prefix.count)).contains(where: {
-            String(validating: prefix.dropLast($0), as: UTF8.self) != nil
-        }) else { return false }
+        // The prefix may end inside a scalar: then what precedes that scalar's lead byte must be valid.
+        var valid = String(validating: prefix, as: UTF8.self) != nil
+        if !valid, let lead = prefix.suffix(3).lastIndex(where: { $0 >= 0xC0 }),
+            prefix[(lead + 1)...].allSatisfy({ $0 & 0xC0 == 0x80 })
+        {
+            valid = String(validating: prefix[..<lead], as: UTF8.self) != nil
+        }
+        guard valid else { return false }
         let controls = prefix.lazy.filter { $0 < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D].contains($0) }.count
         return controls * 100 <= prefix.count
     }

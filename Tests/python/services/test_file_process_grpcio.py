@@ -329,3 +329,16 @@ def test_infected_upload_is_quarantined_and_refused(mesh):
                             capture_output=True, text=True, check=True).stdout
     assert "Eicar-Test-Signature" in reason
     assert wait_status(mesh, user, clean.file.file_id, common.FILE_STATUS_PROCESSED)
+
+
+def test_compressible_content_is_stored_compressed_and_reads_back(mesh):
+    user = new_user(mesh)
+    text = ("".join(f"line {i}: the quick brown fox jumps over the lazy dog\n" for i in range(200_000))).encode()
+    result = upload(mesh, user, "log.txt", text)
+    wait_status(mesh, user, result.file.file_id, common.FILE_STATUS_PROCESSED)
+    file = mesh["meta"].GetFile(meta.GetFileRequest(file_id=result.file.file_id), metadata=who(user))
+    blocks = file.current_version.blocks
+    assert blocks and all(b.compression == common.COMPRESSION_ZLIB and 0 < b.stored_size <= b.size * 0.9 for b in blocks)
+    assert download(mesh, user, result.file.file_id)[1] == text
+    offset = len(text) - 100_000
+    assert download(mesh, user, result.file.file_id, offset, 5000)[1] == text[offset:offset + 5000]
