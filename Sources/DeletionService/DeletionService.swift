@@ -29,20 +29,14 @@ public final class DeletionService: Sendable {
 
     public func register(in router: inout RPCRouter) {
         typealias M = Fileflow_V1_DeletionService.Method
-        router.unary(M.Delete.self) { request, _ in
-            do { return ServerResponse(message: try await self.delete(request)) } catch { throw RPCError.from(error) }
-        }
-        router.unary(M.Restore.self) { request, _ in
-            do { return ServerResponse(message: try await self.restore(request)) } catch { throw RPCError.from(error) }
-        }
-        router.unary(M.Purge.self) { request, _ in
-            do { return ServerResponse(message: try await self.purge(request)) } catch { throw RPCError.from(error) }
-        }
+        router.unary(M.Delete.self, withCaller: delete)
+        router.unary(M.Restore.self, withCaller: restore)
+        router.unary(M.Purge.self, withCaller: purge)
     }
 
-    func delete(_ request: ServerRequest<Fileflow_V1_DeleteRequest>) async throws -> Fileflow_V1_DeleteResponse {
-        let user = try Caller(request.metadata).required()
-        var file = try await ownedFile(request.message.fileID, user: user)
+    func delete(_ request: Fileflow_V1_DeleteRequest, caller: Caller) async throws -> Fileflow_V1_DeleteResponse {
+        let user = try caller.required()
+        var file = try await ownedFile(request.fileID, user: user)
         if file.deletedAtMicros == nil {
             let purgeAfter = Self.now() + retentionMicros
             let event = OutboxMessage.fileEvent(topic: Topic.deletions, fileID: file.fileID, actor: user) { event in
@@ -62,9 +56,9 @@ public final class DeletionService: Sendable {
         return response
     }
 
-    func restore(_ request: ServerRequest<Fileflow_V1_RestoreRequest>) async throws -> Fileflow_V1_FileMetadata {
-        let user = try Caller(request.metadata).required()
-        var file = try await ownedFile(request.message.fileID, user: user)
+    func restore(_ request: Fileflow_V1_RestoreRequest, caller: Caller) async throws -> Fileflow_V1_FileMetadata {
+        let user = try caller.required()
+        var file = try await ownedFile(request.fileID, user: user)
         if file.deletedAtMicros != nil {
             let event = OutboxMessage.fileEvent(topic: Topic.deletions, fileID: file.fileID, actor: user) { event in
                 var restored = Fileflow_V1_FileRestored()
@@ -80,13 +74,13 @@ public final class DeletionService: Sendable {
     }
 
     /// Admin only: purges what is past retention (or trashed before `trashed_before`), then collects blocks.
-    func purge(_ request: ServerRequest<Fileflow_V1_PurgeRequest>) async throws -> Fileflow_V1_PurgeResponse {
-        let user = try Caller(request.metadata).required()
+    func purge(_ request: Fileflow_V1_PurgeRequest, caller: Caller) async throws -> Fileflow_V1_PurgeResponse {
+        let user = try caller.required()
         guard try await store.user(id: user)?.isAdmin == true else {
             throw RPCError(code: .permissionDenied, message: "purging is for administrators")
         }
-        let cutoff = request.message.hasTrashedBefore
-            ? request.message.trashedBefore.seconds * 1_000_000 + Int64(request.message.trashedBefore.nanos / 1000)
+        let cutoff = request.hasTrashedBefore
+            ? request.trashedBefore.seconds * 1_000_000 + Int64(request.trashedBefore.nanos / 1000)
             : Self.now() - retentionMicros
         return try await purgeAndCollect(trashedBefore: cutoff)
     }

@@ -24,6 +24,7 @@ public struct KafkaRetryPolicy: Sendable {
 /// what was handled first, so a partition moving to another member resumes right after the last handled message.
 public final class KafkaConsumer: @unchecked Sendable {
     private let handle: OpaquePointer
+    private let groupID: String
     private let queue: DispatchQueue
     private let deadLetters: KafkaProducer
     private let state = RebalanceState()
@@ -45,6 +46,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         properties["group.id"] = groupID
         properties["enable.auto.commit"] = "false"
         properties["enable.auto.offset.store"] = "false"
+        state.startsAtEnd = properties["auto.offset.reset"] == "latest"
         let conf = try RdKafkaConfiguration.make(properties)
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(state).toOpaque())
@@ -63,6 +65,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             throw KafkaError(.consumer, "subscribe: \(RdKafkaConfiguration.errorText(error))", kafkaErrorCode: error.rawValue)
         }
         self.handle = handle
+        self.groupID = groupID
         self.policy = retryPolicy
         self.queue = DispatchQueue(label: "fileflow.kafka.consumer.\(groupID)")
         self.deadLetters = try KafkaProducer(bootstrapServers: bootstrapServers)
@@ -100,12 +103,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         for attempt in 1...policy.attempts {
             do {
                 try await handler(polled.message)
+                KafkaMetrics.consumed(topic: polled.message.topic, group: groupID)
                 return
             } catch {
                 // Stopping is not a failure of the message: leave it uncommitted for the next member.
                 if Task.isCancelled { throw CancellationError() }
+                KafkaMetrics.consumeFailed(topic: polled.message.topic, group: groupID)
                 if attempt == policy.attempts {
                     try await deadLetter(polled.message, error: error, attempts: attempt)
+                    KafkaMetrics.deadLettered(topic: polled.message.topic, group: groupID)
                     return
                 }
                 try? await Task.sleep(for: .milliseconds(backoff))
@@ -153,6 +159,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     private func commit(_ polled: PolledMessage) async throws {
         let handle = UncheckedHandle(pointer: self.handle)
         let message = polled.message
+        let group = groupID
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             queue.async {
                 let list = rd_kafka_topic_partition_list_new(1)
@@ -162,6 +169,15 @@ public final class KafkaConsumer: @unchecked Sendable {
                 _ = rd_kafka_offsets_store(handle.pointer, list)
                 let error = rd_kafka_commit(handle.pointer, list, 1)
                 rd_kafka_topic_partition_list_destroy(list)
+                // The high watermark librdkafka last fetched (local, no broker round trip) gives the lag.
+                var low: Int64 = 0
+                var high: Int64 = 0
+                if rd_kafka_get_watermark_offsets(handle.pointer, message.topic, message.partition, &low, &high)
+                    == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
+                {
+                    KafkaMetrics.lag(high - (message.offset + 1), topic: message.topic, group: group,
+                                     partition: message.partition)
+                }
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__NO_OFFSET {
                     continuation.resume()
                 } else {
@@ -201,6 +217,8 @@ private struct PolledMessage: Sendable {
 
 /// Counts assignments; shared with the rebalance callback through the configuration's opaque pointer.
 final class RebalanceState: @unchecked Sendable {
+    /// `auto.offset.reset=latest`: a partition the group never committed starts at its end, pinned by a commit.
+    var startsAtEnd = false
     private let lock = NSLock()
     private var count = 0
     private var assigned = 0
@@ -219,6 +237,7 @@ private func rebalanceTrampoline(
     let state = Unmanaged<RebalanceState>.fromOpaque(opaque).takeUnretainedValue()
     switch error {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        if state.startsAtEnd, let partitions { commitEndOfUncommitted(handle, partitions) }
         _ = rd_kafka_assign(handle, partitions)
         state.assigned(Int(partitions?.pointee.cnt ?? 0))
     default:
@@ -226,4 +245,26 @@ private func rebalanceTrampoline(
         _ = rd_kafka_assign(handle, nil)
         state.revoked()
     }
+}
+
+/// For a group that starts at the end of each partition: commits the current end of every assigned partition
+/// the group has no offset for yet, before consuming. Without it a member that dies before its first commit
+/// would come back at the *new* end and skip what was produced meanwhile; with it, it resumes where it began.
+private func commitEndOfUncommitted(_ handle: OpaquePointer, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+    guard let committed = rd_kafka_topic_partition_list_copy(partitions) else { return }
+    defer { rd_kafka_topic_partition_list_destroy(committed) }
+    guard rd_kafka_committed(handle, committed, 5_000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+    guard let pins = rd_kafka_topic_partition_list_new(committed.pointee.cnt) else { return }
+    defer { rd_kafka_topic_partition_list_destroy(pins) }
+    for index in 0..<Int(committed.pointee.cnt) {
+        let partition = committed.pointee.elems[index]
+        guard partition.offset < 0 else { continue }  // the group has an offset here: resume from it
+        var low: Int64 = 0
+        var high: Int64 = 0
+        guard rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low, &high, 5_000)
+            == RD_KAFKA_RESP_ERR_NO_ERROR
+        else { continue }
+        rd_kafka_topic_partition_list_add(pins, partition.topic, partition.partition)?.pointee.offset = high
+    }
+    if pins.pointee.cnt > 0 { _ = rd_kafka_commit(handle, pins, 0) }
 }

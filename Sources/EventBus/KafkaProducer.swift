@@ -82,6 +82,11 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Hands the message to librdkafka; `completion` runs on the poll thread with the delivery report.
     /// A full local queue is waited out rather than failed, since the poll thread is draining it.
     private func enqueue(_ message: KafkaOutgoingMessage, completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+        let topic = message.topic
+        let completion: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { result in
+            KafkaMetrics.delivered(result, topic: topic)
+            completion(result)
+        }
         let box = Unmanaged.passRetained(DeliveryBox(completion)).toOpaque()
         var attempt = 0
         while true {

@@ -35,9 +35,7 @@ public final class FileProcessService: Sendable {
         router.serverStreaming(M.Download.self) { request, _ in
             do { return try await self.download(request) } catch { throw RPCError.from(error) }
         }
-        router.unary(M.Reprocess.self) { request, _ in
-            do { return ServerResponse(message: try await self.reprocess(request)) } catch { throw RPCError.from(error) }
-        }
+        router.unary(M.Reprocess.self, withCaller: reprocess)
     }
 
     /// A file the caller may see, as the metadata service answers it (NOT_FOUND otherwise).
@@ -50,9 +48,8 @@ public final class FileProcessService: Sendable {
         ).message
     }
 
-    func reprocess(_ request: ServerRequest<Fileflow_V1_ReprocessRequest>) async throws -> Fileflow_V1_Job {
-        let caller = try Caller(request.metadata).required()
-        let file = try await visibleFile(request.message.fileID, caller: caller)
+    func reprocess(_ request: Fileflow_V1_ReprocessRequest, caller: Caller) async throws -> Fileflow_V1_Job {
+        let file = try await visibleFile(request.fileID, caller: try caller.required())
         guard file.permission == .owner || file.permission == .write else {
             throw RPCError(code: .permissionDenied, message: "reprocessing needs write permission")
         }

@@ -26,35 +26,21 @@ public final class MetadataService: Sendable {
     /// Adds every MetadataService method to `router`.
     public func register(in router: inout RPCRouter) {
         typealias M = Fileflow_V1_MetadataService.Method
-        router.unary(M.CreateUser.self, handler: handle(createUser))
-        router.unary(M.VerifyCredentials.self, handler: handle(verifyCredentials))
-        router.unary(M.GetUser.self, handler: handle(getUser))
-        router.unary(M.UpdateUser.self, handler: handle(updateUser))
-        router.unary(M.ReserveUpload.self, handler: handle(reserveUpload))
-        router.unary(M.CommitFile.self, handler: handle(commitFile))
-        router.unary(M.GetFile.self, handler: handle(getFile))
-        router.unary(M.ListFiles.self, handler: handle(listFiles))
-        router.unary(M.ListSharedWithMe.self, handler: handle(listSharedWithMe))
-        router.unary(M.UpdateFileStatus.self, handler: handle(updateFileStatus))
-        router.unary(M.ShareFile.self, handler: handle(shareFile))
-        router.unary(M.RevokeShare.self, handler: handle(revokeShare))
-        router.unary(M.ListShares.self, handler: handle(listShares))
-        router.unary(M.GetQuota.self, handler: handle(getQuota))
-        router.unary(M.GetJob.self, handler: handle(getJob))
-    }
-
-    /// Adapts a `(message, caller) -> response` method to a router handler, mapping store errors to statuses.
-    private func handle<Input: Sendable, Output: Sendable>(
-        _ body: @escaping @Sendable (Input, Caller) async throws -> Output
-    ) -> @Sendable (ServerRequest<Input>, ServerContext) async throws -> ServerResponse<Output> {
-        { request, _ in
-            do {
-                let caller = try Caller(request.metadata)
-                return ServerResponse(message: try await body(request.message, caller))
-            } catch {
-                throw RPCError.from(error)
-            }
-        }
+        router.unary(M.CreateUser.self, withCaller: createUser)
+        router.unary(M.VerifyCredentials.self, withCaller: verifyCredentials)
+        router.unary(M.GetUser.self, withCaller: getUser)
+        router.unary(M.UpdateUser.self, withCaller: updateUser)
+        router.unary(M.ReserveUpload.self, withCaller: reserveUpload)
+        router.unary(M.CommitFile.self, withCaller: commitFile)
+        router.unary(M.GetFile.self, withCaller: getFile)
+        router.unary(M.ListFiles.self, withCaller: listFiles)
+        router.unary(M.ListSharedWithMe.self, withCaller: listSharedWithMe)
+        router.unary(M.UpdateFileStatus.self, withCaller: updateFileStatus)
+        router.unary(M.ShareFile.self, withCaller: shareFile)
+        router.unary(M.RevokeShare.self, withCaller: revokeShare)
+        router.unary(M.ListShares.self, withCaller: listShares)
+        router.unary(M.GetQuota.self, withCaller: getQuota)
+        router.unary(M.GetJob.self, withCaller: getJob)
     }
 
     // MARK: Shared helpers

@@ -1,24 +1,55 @@
+/// A notification to store; the store gives it its id, the user's next sequence number and its time.
+public struct NewNotification: Sendable, Hashable {
+    public var userID: String
+    /// The `NotificationKind` number.
+    public var kind: Int
+    public var fileID: String?
+    public var title: String
+    public var body: String
+
+    public init(userID: String, kind: Int, fileID: String?, title: String, body: String) {
+        self.userID = userID
+        self.kind = kind
+        self.fileID = fileID
+        self.title = title
+        self.body = body
+    }
+}
+
 extension FileFlowStore {
+    /// The channel Migration 0002's trigger `NOTIFY`s with the user id at every notification insert.
+    public static let notificationChannel = "fileflow_notifications"
+
     /// Stores a notification under the user's next sequence number (the SSE event id clients resume from).
     public func addNotification(userID: String, kind: Int, fileID: String?, title: String, body: String) async throws
         -> NotificationRecord
     {
-        try Self.requireLength(title, "title", max: Limits.titleBytes, allowEmpty: true)
-        try Self.requireLength(body, "body", max: Limits.bodyBytes, allowEmpty: true)
-        let id = newUUID()
+        let notification = NewNotification(userID: userID, kind: kind, fileID: fileID, title: title, body: body)
+        try Self.validate(notification)
         return try await database.transaction { session in
-            guard let sequence = try await session.query(
-                "UPDATE users SET notification_sequence = notification_sequence + 1 WHERE user_id = $1 "
-                    + "RETURNING notification_sequence",
-                [.text(userID)]
-            ).first?.int(0) else { throw PostgresError(.notFound, "user \(userID) not found") }
-            return try Self.notification(try await session.query(
-                """
-                INSERT INTO notifications (notification_id, user_id, sequence, kind, file_id, title, body)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \(Self.notificationColumns)
-                """,
-                [.text(id), .text(userID), .int(sequence), .int(kind), .text(fileID), .text(title), .text(body)]
-            ).first!)
+            guard let stored = try await session.addNotification(notification) else {
+                throw PostgresError(.notFound, "user \(userID) not found")
+            }
+            return stored
+        }
+    }
+
+    /// Stores what one event says to its users, in one transaction with `consumer`'s ledger entry for `eventID`:
+    /// a redelivered event stores nothing and returns nil. A user that does not exist (any more) is skipped.
+    @discardableResult
+    public func addNotifications(_ notifications: [NewNotification], consumer: String, eventID: String) async throws
+        -> [NotificationRecord]?
+    {
+        try notifications.forEach(Self.validate)
+        // One lock order for the users' sequence rows, so two events for the same users cannot deadlock.
+        let ordered = notifications.enumerated().sorted { ($0.element.userID, $0.offset) < ($1.element.userID, $1.offset) }
+        return try await database.transaction { session in
+            guard try await session.markProcessed(consumer: consumer, eventID: eventID) else { return nil }
+            var stored: [NotificationRecord] = []
+            for (_, notification) in ordered {
+                if let record = try await session.addNotification(notification) { stored.append(record) }
+            }
+            return stored
         }
     }
 
@@ -35,6 +66,27 @@ extension FileFlowStore {
         ).rows.map(Self.notification)
     }
 
+    /// A page of the user's notifications, newest first: those before `beforeSequence` (all when nil), only the
+    /// unread ones when `unreadOnly`.
+    public func notifications(userID: String, unreadOnly: Bool, beforeSequence: Int64?, limit: Int) async throws
+        -> [NotificationRecord]
+    {
+        try await database.query(
+            """
+            SELECT \(Self.notificationColumns) FROM notifications
+            WHERE user_id = $1 AND sequence < $2 AND (NOT $3 OR NOT read) ORDER BY sequence DESC LIMIT $4
+            """,
+            [.text(userID), .int(beforeSequence ?? .max), .bool(unreadOnly), .int(limit)]
+        ).rows.map(Self.notification)
+    }
+
+    /// The sequence number of the user's latest notification (0 before the first); nil when there is no such user.
+    public func notificationSequence(userID: String) async throws -> Int64? {
+        try await database.query(
+            "SELECT notification_sequence FROM users WHERE user_id = $1", [.text(userID)]
+        ).first?.int(0)
+    }
+
     /// Marks one of the user's notifications read; `false` when the user has no such notification.
     public func markNotificationRead(userID: String, notificationID: String) async throws -> Bool {
         try await database.transaction { session in
@@ -43,6 +95,17 @@ extension FileFlowStore {
                 [.text(userID), .text(notificationID)]
             ).affectedRows == 1
         }
+    }
+
+    /// Sends `payload` on `notificationChannel` to every listening process, storing nothing (transient
+    /// notifications). Postgres caps a payload below 8000 bytes.
+    public func notifyNotificationListeners(payload: String) async throws {
+        try await database.query("SELECT pg_notify($1, $2)", [.text(Self.notificationChannel), .text(payload)])
+    }
+
+    private static func validate(_ notification: NewNotification) throws {
+        try requireLength(notification.title, "title", max: Limits.titleBytes, allowEmpty: true)
+        try requireLength(notification.body, "body", max: Limits.bodyBytes, allowEmpty: true)
     }
 
     static let notificationColumns =
@@ -54,5 +117,26 @@ extension FileFlowStore {
             kind: Int(try row.int(3)), fileID: try row.optionalString(4), title: try row.string(5),
             body: try row.string(6), read: try row.bool(7), createdAtMicros: try row.int(8)
         )
+    }
+}
+
+extension PostgresSession {
+    /// Inserts under the user's next sequence number; nil when there is no such user. The row lock taken on the
+    /// user's counter is held until commit, so a user's notifications become visible in sequence order: a reader
+    /// that sees sequence n has every earlier one too.
+    func addNotification(_ notification: NewNotification) async throws -> NotificationRecord? {
+        guard let sequence = try await query(
+            "UPDATE users SET notification_sequence = notification_sequence + 1 WHERE user_id = $1 "
+                + "RETURNING notification_sequence",
+            [.text(notification.userID)]
+        ).first?.int(0) else { return nil }
+        return try FileFlowStore.notification(try await query(
+            """
+            INSERT INTO notifications (notification_id, user_id, sequence, kind, file_id, title, body)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \(FileFlowStore.notificationColumns)
+            """,
+            [.text(newUUID()), .text(notification.userID), .int(sequence), .int(Int64(notification.kind)),
+             .text(notification.fileID), .text(notification.title), .text(notification.body)]
+        ).first!)
     }
 }

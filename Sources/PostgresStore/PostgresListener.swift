@@ -21,8 +21,15 @@ public final class PostgresListener: @unchecked Sendable {
     }
 
     /// Waits up to `timeoutMillis` for a notification, (re)connecting, locking and `LISTEN`ing first when needed.
-    /// Returns `true` when one arrived. Connection trouble throws `connectionFailed`; call again to reconnect.
+    /// Returns `true` when one arrived. Connection trouble throws `connectionFailed`, a lock held by another session
+    /// `lockNotAvailable`; call again to reconnect or retry.
     public func wait(timeoutMillis: Int32) async throws -> Bool {
+        try await !payloads(timeoutMillis: timeoutMillis).isEmpty
+    }
+
+    /// `wait`, returning the payloads of the notifications that arrived (none after the timeout), for listeners
+    /// that route by payload.
+    public func payloads(timeoutMillis: Int32) async throws -> [String] {
         let channel = channel
         let lockKey = lockKey
         return try await withCheckedThrowingContinuation { continuation in
@@ -31,11 +38,17 @@ public final class PostgresListener: @unchecked Sendable {
                     do {
                         if self.libpq?.isHealthy != true {
                             let session = try LibPQConnection(conninfo: self.conninfo)
-                            if let lockKey { _ = try session.query("SELECT pg_advisory_lock($1)", [.int(lockKey)]) }
+                            // Try, never block: a follower must stay cancellable; its caller retries after a pause.
+                            if let lockKey,
+                                try session.query("SELECT pg_try_advisory_lock($1)", [.int(lockKey)]).first?.bool(0)
+                                    != true
+                            {
+                                throw PostgresError(.lockNotAvailable, "another session holds lock \(lockKey)")
+                            }
                             _ = try session.simpleQuery("LISTEN \"\(channel.replacingQuotes)\"")
                             self.libpq = session
                         }
-                        return try !self.libpq!.waitForNotifications(timeoutMillis: timeoutMillis).isEmpty
+                        return try self.libpq!.waitForNotifications(timeoutMillis: timeoutMillis)
                     } catch {
                         self.libpq = nil
                         throw error

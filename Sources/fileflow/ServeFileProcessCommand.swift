@@ -40,7 +40,7 @@ struct ServeFileProcessCommand: AsyncParsableCommand {
         var host = ServiceHost(
             name: "file-process", serviceName: "fileflow.v1.FileProcessService", host: options.host,
             rpcPort: options.rpcPort(default: 7102), opsPort: options.opsPort(default: 9102),
-            readiness: Readiness.all([Readiness.postgres(database)]))
+            readiness: Readiness.all([Readiness.postgres(database), consumer.readiness]))
         host.background = [
             ServiceHost.BackgroundTask("processing pipeline") {
                 try await consumer.run { event, _ in try await pipeline.handle(event) }

@@ -106,20 +106,9 @@ import Tracing
 
     /// A collector that accepts connections but never answers: `end()` must still return, spans are dropped.
     @Test func stalledCollectorNeverBlocksEnd() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try LoopbackSocket.listen()
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, $0, &length) == 0
-            }
-        }
-        try #require(bound)
-        var configuration = ZipkinReporter.Configuration(
-            endpoint: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/api/v2/spans")
+        var configuration = ZipkinReporter.Configuration(endpoint: "http://127.0.0.1:\(port)/api/v2/spans")
         configuration.queueCapacity = 2
         configuration.batchSize = 1
         configuration.requestTimeout = 0.2

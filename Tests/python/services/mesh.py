@@ -2,12 +2,14 @@
 Redis and Kafka that Tools/test exports (FILEFLOW_POSTGRES_URL, FILEFLOW_REDIS_URL, FILEFLOW_KAFKA_BOOTSTRAP)."""
 import os
 import pathlib
+import queue
 import signal
 import subprocess
 import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 
 import grpc
 import pytest
@@ -33,6 +35,10 @@ class Service:
         self.env = dict(env or backing_environment())
         self.data_dir = data_dir or tempfile.mkdtemp(prefix=f"fileflow-{name}-")
         self.env["FILEFLOW_DATA_DIR"] = self.data_dir
+        # Consumer groups of this process alone, starting at the end of each topic (readiness waits until the
+        # group is joined): meshes of other tests, or other people's, on the same broker take none of its events.
+        self.env.setdefault("FILEFLOW_KAFKA_GROUP_PREFIX", f"test-{uuid.uuid4().hex[:12]}-")
+        self.env.setdefault("FILEFLOW_KAFKA_OFFSET_RESET", "latest")
         self.process = None
         self.rpc_port = None
         self.ops_port = None
@@ -110,3 +116,23 @@ class Service:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
+
+
+class Stream:
+    """A server-streaming call read by a thread into `messages`; None marks its end (or its failure)."""
+
+    def __init__(self, call):
+        self.call = call
+        self.messages = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        try:
+            for message in self.call:
+                self.messages.put(message)
+        except grpc.RpcError:
+            pass
+        self.messages.put(None)
+
+    def cancel(self):
+        self.call.cancel()

@@ -8,7 +8,6 @@ import queue
 import random
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 
@@ -16,7 +15,7 @@ import grpc
 import pytest
 
 from conftest import pb2
-from mesh import Service
+from mesh import Service, Stream
 
 common = pb2("fileflow/v1/common")
 events = pb2("fileflow/v1/events")
@@ -110,21 +109,12 @@ def hits(mesh, user, query):
     return {hit.file.file_id for hit in response.hits}
 
 
-class Feed:
-    """A live NotificationService.Subscribe stream collected on a thread."""
+class Feed(Stream):
+    """A live NotificationService.Subscribe stream, remembered as it arrives."""
 
     def __init__(self, mesh, user):
-        self.items = queue.Queue()
+        super().__init__(mesh["notif"].Subscribe(notif.SubscribeRequest(user_id=user.user_id), metadata=who(user)))
         self.seen = []
-        self.call = mesh["notif"].Subscribe(notif.SubscribeRequest(user_id=user.user_id), metadata=who(user))
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self):
-        try:
-            for item in self.call:
-                self.items.put(item)
-        except grpc.RpcError:
-            pass
 
     def wait_for(self, kind, file_id, timeout=60):
         """The first notification of `kind` for `file_id`, whenever it arrived (others stay for later calls)."""
@@ -132,18 +122,18 @@ class Feed:
         while True:
             while True:
                 try:
-                    self.seen.append(self.items.get_nowait())
+                    self.seen.append(self.messages.get_nowait())
                 except queue.Empty:
                     break
             for item in self.seen:
-                if item.kind == kind and item.file_id == file_id:
+                if item is not None and item.kind == kind and item.file_id == file_id:
                     return item
             if time.monotonic() > deadline:
                 pytest.fail(f"no {events.NotificationKind.Name(kind)} for {file_id}")
             time.sleep(0.05)
 
     def close(self):
-        self.call.cancel()
+        self.cancel()
 
 
 def test_a_file_travels_the_whole_mesh(mesh):

@@ -185,7 +185,8 @@ def test_quota_and_reserve(stub):
 def test_list_files_in_every_order_and_the_trash(stub):
     user = new_user(stub)
     names = ["delta.txt", "Alpha.txt", "charlie.txt", "bravo.txt", "echo.txt"]
-    files = {name: commit(stub, user, name, b"x" * (10 * (i + 1))) for i, name in enumerate(names)}
+    for i, name in enumerate(names):
+        commit(stub, user, name, b"x" * (10 * (i + 1)))
 
     def listed(sort, trashed=False, page_size=2):
         seen, token = [], ""

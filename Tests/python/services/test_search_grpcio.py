@@ -1,0 +1,365 @@
+"""grpcio against `fileflow serve search`, fed by real events: metadata (and deletion) commit files, shares and
+trash through the outbox to Kafka; search consumes them into its index and answers queries with ACLs. Also the
+index's recovery (rebuilt after loss, nothing acknowledged lost to kill -9) and hostile input."""
+import hashlib
+import os
+import random
+import shutil
+import string
+import subprocess
+import tempfile
+import time
+import uuid
+
+import grpc
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from conftest import pb2
+from mesh import Service
+
+common = pb2("fileflow/v1/common")
+meta = pb2("fileflow/v1/metadata_service")
+search_pb = pb2("fileflow/v1/search_service")
+dele = pb2("fileflow/v1/deletion_service")
+import fileflow.v1.metadata_service_pb2_grpc as meta_grpc  # noqa: E402
+import fileflow.v1.search_service_pb2_grpc as search_grpc  # noqa: E402
+import fileflow.v1.deletion_service_pb2_grpc as dele_grpc  # noqa: E402
+
+PIPELINE_TIMEOUT = 90  # seconds for an event to travel outbox → Kafka → index (consumer-group joins included)
+BACKLOG_TIMEOUT = 300  # a new consumer group first reads every event the broker holds
+
+
+class Mesh:
+    """metadata + deletion + search on the shared dev servers; search in a consumer group of its own."""
+
+    def __init__(self):
+        self.data_dir = tempfile.mkdtemp(prefix="fileflow-search-")
+        self.group = f"search-test-{uuid.uuid4().hex[:8]}"
+        self.metadata = Service("metadata", data_dir=self.data_dir)
+        self.deletion = Service("deletion", data_dir=self.data_dir)
+        self.search = self._new_search()
+        try:
+            for service in (self.metadata, self.deletion, self.search):
+                service.start()
+            for service in (self.metadata, self.deletion, self.search):
+                service.wait_ready(timeout=120)
+            self.meta = meta_grpc.MetadataServiceStub(self.metadata.channel())
+            self.dele = dele_grpc.DeletionServiceStub(self.deletion.channel())
+            self._connect_search()
+            self._drain_backlog()
+        except BaseException:
+            for service in (self.search, self.deletion, self.metadata):
+                service.kill()
+            raise
+
+    def _drain_backlog(self):
+        """Waits until markers committed now are searchable: the group starts at the earliest offsets, so on a
+        broker shared with other tests it has a backlog to work through before the tests' own events."""
+        owner, marker = new_user(self), word()
+        files = [commit(self, owner, f"marker-{i}.txt") for i in range(8)]
+        for file in files:
+            process(self, file.file_id, marker)
+        eventually(self, lambda: query(self, owner, marker).total_matches == len(files), "the Kafka backlog",
+                   timeout=BACKLOG_TIMEOUT)
+
+    def _new_search(self):
+        return Service("search", ["--consumer-group", self.group], data_dir=self.data_dir)
+
+    def _connect_search(self):
+        self.search_channel = self.search.channel()
+        self.stub = search_grpc.SearchServiceStub(self.search_channel)
+
+    def stop_search(self, kill=False):
+        """SIGTERM (a drain that commits) or kill -9 (a crash)."""
+        self.search_channel.close()
+        if kill:
+            self.search.kill()
+        else:
+            assert self.search.terminate() == 0, self.search.log()
+
+    def start_search(self):
+        """Same consumer group and data directory: what an operator's restart looks like."""
+        self.search = self._new_search().start()
+        self.search.wait_ready(timeout=120)
+        self._connect_search()
+
+    def restart_search(self, before_start):
+        self.stop_search()
+        before_start()
+        self.start_search()
+
+    def stop(self):
+        self.search_channel.close()
+        for service in (self.search, self.deletion, self.metadata):
+            assert service.terminate() == 0, service.log()
+
+
+@pytest.fixture(scope="module")
+def mesh():
+    running = Mesh()
+    yield running
+    running.stop()
+
+
+def word(n=10):
+    """A random all-letter word: the analyzer splits letters from digits, and the shared index holds other tests'
+    files, so each test searches for words nobody else has."""
+    return "".join(random.choice(string.ascii_lowercase) for _ in range(n))
+
+
+def who(user):
+    return (("fileflow-caller-id", user.user_id),)
+
+
+def psql(sql):
+    subprocess.run(["psql", os.environ["FILEFLOW_POSTGRES_URL"], "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                   check=True, capture_output=True)
+
+
+def new_user(mesh, admin=False):
+    name = f"s-{uuid.uuid4().hex[:12]}"
+    user = mesh.meta.CreateUser(meta.CreateUserRequest(username=name, password="correct horse battery"))
+    if admin:
+        psql(f"UPDATE users SET is_admin = true WHERE user_id = '{user.user_id}'")
+    return user
+
+
+def commit(mesh, user, name, content=b"content"):
+    block = common.BlockRef(sha256=hashlib.sha256(content).digest(), size=len(content), offset=0)
+    request = meta.CommitFileRequest(owner_id=user.user_id, name=name, content_type="text/plain", size=len(content),
+                                     sha256=hashlib.sha256(content).digest(), blocks=[block])
+    return mesh.meta.CommitFile(request, metadata=who(user))
+
+
+def process(mesh, file_id, text, detected="text"):
+    """What the processing service reports: a mesh-internal call, without caller metadata."""
+    mesh.meta.UpdateFileStatus(meta.UpdateFileStatusRequest(
+        file_id=file_id, status=common.FILE_STATUS_PROCESSED, detected_type=detected, extracted_text=text))
+
+
+def query(mesh, user, text, **fields):
+    return mesh.stub.Query(search_pb.SearchRequest(query=text, **fields), metadata=who(user))
+
+
+def ids(response):
+    return {hit.file.file_id for hit in response.hits}
+
+
+def eventually(mesh, check, what, timeout=PIPELINE_TIMEOUT):
+    """Polls `check` until it returns a truthy value; the pipeline is asynchronous."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; search log: {mesh.search.log()}")
+        time.sleep(0.2)
+
+
+def code_of(call, *args, **kwargs):
+    with pytest.raises(grpc.RpcError) as info:
+        call(*args, **kwargs)
+    return info.value.code(), info.value.details()
+
+
+def test_owner_finds_by_name_and_content_others_only_when_shared(mesh):
+    a, b, c = new_user(mesh), new_user(mesh), new_user(mesh)
+    name_word, text_word = word(), word()
+    file = commit(mesh, a, f"{name_word}-plans.txt")
+    process(mesh, file.file_id, f"Minutes of the meeting. The {text_word} budget was approved after a long debate.")
+
+    found = eventually(mesh, lambda: ids(query(mesh, a, text_word)) == {file.file_id} and query(mesh, a, text_word),
+                       "the owner to find the file by its content")
+    hit = found.hits[0]
+    assert hit.file.name == f"{name_word}-plans.txt" and hit.file.owner_id == a.user_id
+    assert hit.file.permission == common.PERMISSION_OWNER and hit.file.status == common.FILE_STATUS_PROCESSED
+    assert hit.score > 0 and found.total_matches == 1
+    assert text_word in hit.snippet and "budget" in hit.snippet
+    assert ids(query(mesh, a, name_word)) == {file.file_id}
+    assert ids(query(mesh, a, f"{name_word} {text_word}")) == {file.file_id}
+    # Search as you type: the last word is a prefix.
+    assert ids(query(mesh, a, text_word[:5])) == {file.file_id}
+    for stranger in (b, c):
+        for text in (name_word, text_word, f"{name_word}-plans.txt"):
+            response = query(mesh, stranger, text)
+            assert not response.hits and response.total_matches == 0, (stranger.username, text)
+
+    mesh.meta.ShareFile(meta.ShareFileRequest(file_id=file.file_id, username=b.username,
+                                              permission=common.PERMISSION_READ), metadata=who(a))
+    shared = eventually(mesh, lambda: ids(query(mesh, b, text_word)) == {file.file_id} and query(mesh, b, text_word),
+                        "the recipient to find the shared file")
+    assert shared.hits[0].file.permission == common.PERMISSION_READ
+    assert not query(mesh, c, text_word).hits and not query(mesh, c, name_word).hits
+
+    mesh.meta.RevokeShare(meta.RevokeShareRequest(file_id=file.file_id, username=b.username), metadata=who(a))
+    # Postgres is re-checked for every hit, so the revoked reader loses it at once, before the event arrives...
+    assert not query(mesh, b, text_word).hits
+    # ...and the index itself drops the reader once the event is consumed.
+    eventually(mesh, lambda: query(mesh, b, text_word).total_matches == 0, "the revoke to reach the index")
+    assert ids(query(mesh, a, text_word)) == {file.file_id}
+
+
+def test_filters_ranking_and_pages(mesh):
+    a = new_user(mesh)
+    common_word, rare_word = word(), word()
+    files = []
+    for i in range(5):
+        file = commit(mesh, a, f"note-{i}.txt")
+        text = f"{common_word} " * (i + 1) + ("special " + rare_word if i == 3 else "plain")
+        process(mesh, file.file_id, text, detected="pdf" if i % 2 else "text")
+        files.append(file)
+    eventually(mesh, lambda: query(mesh, a, common_word).total_matches == 5, "five processed files in the index")
+
+    pdfs = query(mesh, a, common_word, type="pdf")
+    assert ids(pdfs) == {files[1].file_id, files[3].file_id}
+    assert all(hit.file.detected_type == "pdf" for hit in pdfs.hits)
+    assert ids(query(mesh, a, rare_word)) == {files[3].file_id}
+    assert query(mesh, a, f"{common_word} {rare_word}").total_matches == 1
+    assert query(mesh, a, f"{common_word} OR {rare_word}").total_matches == 5
+    assert ids(query(mesh, a, f'"special {rare_word}"')) == {files[3].file_id}
+    assert query(mesh, a, common_word, owner_id=a.user_id).total_matches == 5
+    assert query(mesh, a, common_word, owner_id=str(uuid.uuid4())).total_matches == 0
+    created = files[0].created_at.seconds
+    assert query(mesh, a, common_word, created_after=Timestamp(
+        seconds=created + 3600)).total_matches == 0
+    assert query(mesh, a, common_word, created_before=Timestamp(
+        seconds=created + 3600)).total_matches == 5
+
+    # BM25: more occurrences rank higher (same length class, so term frequency decides here).
+    ranked = query(mesh, a, common_word, limit=5)
+    assert [hit.score for hit in ranked.hits] == sorted((hit.score for hit in ranked.hits), reverse=True)
+
+    seen, token, pages = [], "", 0
+    while True:
+        page = query(mesh, a, common_word, limit=2, page_token=token)
+        assert page.total_matches == 5 and len(page.hits) <= 2
+        seen += [hit.file.file_id for hit in page.hits]
+        pages += 1
+        token = page.next_page_token
+        if not token:
+            break
+    assert pages == 3 and sorted(seen) == sorted(f.file_id for f in files)
+    first = query(mesh, a, common_word, limit=2)
+    code, details = code_of(mesh.stub.Query, search_pb.SearchRequest(query=rare_word, page_token=first.next_page_token),
+                            metadata=who(a))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "another search" in details
+
+
+def test_hostile_and_unauthorised_requests(mesh):
+    a = new_user(mesh)
+    valid = search_pb.SearchRequest(query="anything")
+    cases = [
+        (valid, (), grpc.StatusCode.UNAUTHENTICATED, "required"),
+        (valid, (("fileflow-caller-id", "not-a-user-id"),), grpc.StatusCode.UNAUTHENTICATED, "not a user id"),
+        (valid, (("fileflow-caller-id", "' OR 1=1 --"),), grpc.StatusCode.UNAUTHENTICATED, "not a user id"),
+        (search_pb.SearchRequest(query="x", page_token="garbage!!"), who(a), grpc.StatusCode.INVALID_ARGUMENT,
+         "page_token"),
+        (search_pb.SearchRequest(query="x", page_token="czEuOTk5OTk5LjA"), who(a), grpc.StatusCode.INVALID_ARGUMENT,
+         "page_token"),
+        (search_pb.SearchRequest(query="x", limit=10 ** 6), who(a), grpc.StatusCode.INVALID_ARGUMENT, "limit"),
+        (search_pb.SearchRequest(query="x" * 10_000), who(a), grpc.StatusCode.INVALID_ARGUMENT, "bytes"),
+        (search_pb.SearchRequest(query='"unbalanced quote'), who(a), grpc.StatusCode.INVALID_ARGUMENT, "quote"),
+        (search_pb.SearchRequest(query='a "b" "c'), who(a), grpc.StatusCode.INVALID_ARGUMENT, "quote"),
+        (search_pb.SearchRequest(query="   "), who(a), grpc.StatusCode.INVALID_ARGUMENT, "empty"),
+        (search_pb.SearchRequest(query="*"), who(a), grpc.StatusCode.INVALID_ARGUMENT, "prefix"),
+        (search_pb.SearchRequest(query="bell\x07"), who(a), grpc.StatusCode.INVALID_ARGUMENT, "control"),
+        (search_pb.SearchRequest(query="x", owner_id="bob"), who(a), grpc.StatusCode.INVALID_ARGUMENT, "owner_id"),
+        (search_pb.SearchRequest(query="x", type="t" * 300), who(a), grpc.StatusCode.INVALID_ARGUMENT, "type"),
+    ]
+    for request, metadata, expected, fragment in cases:
+        code, details = code_of(mesh.stub.Query, request, metadata=metadata)
+        assert code == expected and fragment in details, (request.query[:40], request.page_token, code, details)
+    # Limit 0 is "unset": the default page size.
+    assert query(mesh, a, word(), limit=0).total_matches == 0
+    assert code_of(mesh.stub.Rebuild, search_pb.RebuildRequest(), metadata=who(a))[0] \
+        == grpc.StatusCode.PERMISSION_DENIED
+    assert code_of(mesh.stub.Rebuild, search_pb.RebuildRequest())[0] == grpc.StatusCode.UNAUTHENTICATED
+    # Still serving everyone.
+    assert mesh.search.http("/readyz")[0] == 200
+    assert query(mesh, a, word()).total_matches == 0
+
+
+def test_deleted_file_leaves_search_and_restored_one_returns(mesh):
+    a = new_user(mesh)
+    text_word = word()
+    file = commit(mesh, a, "to-be-trashed.txt")
+    process(mesh, file.file_id, f"an {text_word} inventory")
+    eventually(mesh, lambda: ids(query(mesh, a, text_word)) == {file.file_id}, "the file in the index")
+
+    mesh.dele.Delete(dele.DeleteRequest(file_id=file.file_id), metadata=who(a))
+    assert not query(mesh, a, text_word).hits  # re-checked against Postgres at once
+    eventually(mesh, lambda: query(mesh, a, text_word).total_matches == 0, "the deletion to reach the index")
+
+    mesh.dele.Restore(dele.RestoreRequest(file_id=file.file_id), metadata=who(a))
+    restored = eventually(mesh, lambda: ids(query(mesh, a, text_word)) == {file.file_id} and query(mesh, a, text_word),
+                          "the restored file back in the index")
+    assert text_word in restored.hits[0].snippet
+
+
+def test_admin_rebuild_reindexes_everything(mesh):
+    admin, a = new_user(mesh, admin=True), new_user(mesh)
+    text_word = word()
+    files = [commit(mesh, a, f"rebuild-{i}.txt") for i in range(3)]
+    for file in files:
+        process(mesh, file.file_id, f"{text_word} number {file.file_id}")
+    eventually(mesh, lambda: query(mesh, a, text_word).total_matches == 3, "three files in the index")
+    response = mesh.stub.Rebuild(search_pb.RebuildRequest(), metadata=who(admin))
+    assert response.documents >= 3
+    assert query(mesh, a, text_word).total_matches == 3
+    assert not query(mesh, admin, text_word).hits  # an administrator searches only what they may read
+
+
+def test_index_rebuilt_from_postgres_after_loss(mesh):
+    a = new_user(mesh)
+    text_word = word()
+    files = [commit(mesh, a, f"kept-{i}.txt") for i in range(3)]
+    for file in files:
+        process(mesh, file.file_id, f"{text_word} survives")
+    eventually(mesh, lambda: query(mesh, a, text_word).total_matches == 3, "three files in the index")
+
+    index = os.path.join(mesh.data_dir, "search-index")
+    mesh.restart_search(before_start=lambda: shutil.rmtree(index))
+    # Ready means rebuilt: the consumer group's offsets are committed, so Kafka will not bring these back.
+    response = query(mesh, a, text_word)
+    assert response.total_matches == 3 and ids(response) == {f.file_id for f in files}
+    assert text_word in response.hits[0].snippet
+    assert "index rebuilt from Postgres" in mesh.search.log()
+
+
+def test_unreadable_index_is_moved_aside_and_rebuilt(mesh):
+    a = new_user(mesh)
+    text_word = word()
+    file = commit(mesh, a, "phoenix.txt")
+    process(mesh, file.file_id, f"{text_word} rises")
+    eventually(mesh, lambda: ids(query(mesh, a, text_word)) == {file.file_id}, "the file in the index")
+
+    index = os.path.join(mesh.data_dir, "search-index")
+
+    def corrupt():
+        with open(os.path.join(index, "manifest"), "r+b") as handle:
+            handle.seek(8)
+            handle.write(b"\xff" * 16)
+
+    mesh.restart_search(before_start=corrupt)
+    assert ids(query(mesh, a, text_word)) == {file.file_id}
+    assert "moved to" in mesh.search.log()
+
+
+def test_nothing_acknowledged_is_lost_to_kill_9(mesh):
+    a = new_user(mesh)
+    text_word = word()
+    files = []
+    for i in range(40):
+        file = commit(mesh, a, f"stream-{i}.txt")
+        process(mesh, file.file_id, f"{text_word} item {i}")
+        files.append(file.file_id)
+        if i == 20:
+            eventually(mesh, lambda: query(mesh, a, text_word).total_matches >= 5, "the stream to reach the index")
+            mesh.stop_search(kill=True)
+    # What the killed process acknowledged is in its index; the rest waits in Kafka for the same group.
+    mesh.start_search()
+    found = eventually(mesh, lambda: query(mesh, a, text_word, limit=100).total_matches == 40
+                       and query(mesh, a, text_word, limit=100), "all 40 files after the restart")
+    assert ids(found) == set(files)
