@@ -29,6 +29,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // Declared because the gateway imports them directly; Hummingbird brings them in anyway.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // System libraries: a module map and one shim header each; imported by exactly one Swift module.
@@ -105,7 +109,10 @@ let package = Package(
         ),
         .target(
             name: "SearchService",
-            dependencies: ["ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "PostgresStore", "SearchIndex", "EventBus"]
+            dependencies: [
+                "ServiceKit", "MeshRPC", "MeshRPCProto", "FlowMessages", "PostgresStore", "SearchIndex", "EventBus",
+                "Telemetry", .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         .target(
             name: "DeletionService",
@@ -125,9 +132,16 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "ServiceKit", "MeshRPC", "MeshRPCHTTP2", "MeshRPCProto", "FlowMessages", "Telemetry", "MetadataCache",
+                "ServiceKit", "MeshRPC", "MeshRPCHTTP2", "MeshRPCProto", "FlowMessages", "ProtoWire", "Telemetry",
+                "MetadataCache", nio("NIOCore"), nio("NIOHTTP1"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Public")]
         ),
@@ -176,7 +190,14 @@ let package = Package(
             dependencies: ["MeshRPCHTTP2", "MeshRPC", nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers")]
         ),
         .testTarget(name: "MetadataServiceTests", dependencies: ["MetadataService"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MeshRPCTelemetry", "MeshRPC"]),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: [
+                "Telemetry", "MeshRPCTelemetry", "MeshRPC",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "ServicesTests", dependencies: ["ServiceKit", "FileProcessService", "SearchService",
                                                           "DeletionService", "NotificationService", "BlockStore"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),

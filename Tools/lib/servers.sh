@@ -4,9 +4,9 @@
 FF_APT_PACKAGES=(
   pkg-config libnghttp2-dev libpq-dev libhiredis-dev librdkafka-dev
   redis-server nghttp2-client kcat protobuf-compiler libprotobuf-dev
-  prometheus poppler-utils curl clamav-daemon
+  prometheus poppler-utils curl clamav-daemon chromium chromium-driver
 )
-FF_PIP_PACKAGES=(protobuf grpcio grpcio-tools hypothesis pytest hpack jsonschema pyyaml)
+FF_PIP_PACKAGES=(protobuf grpcio grpcio-tools hypothesis pytest hpack jsonschema pyyaml requests tuspy schemathesis selenium)
 
 ff_log() { printf '[fileflow] %s\n' "$*" >&2; }
 

@@ -118,6 +118,17 @@ class Service:
         return self.log_path.read_text(errors="replace")[-4000:]
 
 
+def eventually(probe, what, timeout=120):
+    """`probe()`'s first truthy result, polling; generous by default since a loaded 2-core CI box is slow."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
 class Stream:
     """A server-streaming call read by a thread into `messages`; None marks its end (or its failure)."""
 

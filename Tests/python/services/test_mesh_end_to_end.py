@@ -15,7 +15,7 @@ import grpc
 import pytest
 
 from conftest import pb2
-from mesh import Service, Stream
+from mesh import Service, Stream, eventually
 
 common = pb2("fileflow/v1/common")
 events = pb2("fileflow/v1/events")
@@ -92,16 +92,6 @@ def upload(mesh, user, name, chunks, size):
         for chunk in chunks:
             yield fp.UploadRequest(chunk=chunk)
     return mesh["fp"].Upload(requests(), metadata=who(user), timeout=600)
-
-
-def eventually(probe, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def hits(mesh, user, query):

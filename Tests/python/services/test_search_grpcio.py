@@ -16,7 +16,7 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from conftest import pb2
-from mesh import Service
+from mesh import Service, backing_environment
 
 common = pb2("fileflow/v1/common")
 meta = pb2("fileflow/v1/metadata_service")
@@ -26,16 +26,17 @@ import fileflow.v1.metadata_service_pb2_grpc as meta_grpc  # noqa: E402
 import fileflow.v1.search_service_pb2_grpc as search_grpc  # noqa: E402
 import fileflow.v1.deletion_service_pb2_grpc as dele_grpc  # noqa: E402
 
-PIPELINE_TIMEOUT = 90  # seconds for an event to travel outbox → Kafka → index (consumer-group joins included)
-BACKLOG_TIMEOUT = 300  # a new consumer group first reads every event the broker holds
+PIPELINE_TIMEOUT = 60  # seconds for an event to travel outbox → Kafka → index
 
 
 class Mesh:
-    """metadata + deletion + search on the shared dev servers; search in a consumer group of its own."""
+    """metadata + deletion + search on the shared dev servers. Every start of search joins the same consumer group
+    (one group prefix for this mesh), so a restarted search resumes where the previous process committed."""
 
     def __init__(self):
         self.data_dir = tempfile.mkdtemp(prefix="fileflow-search-")
-        self.group = f"search-test-{uuid.uuid4().hex[:8]}"
+        self.search_env = backing_environment()
+        self.search_env["FILEFLOW_KAFKA_GROUP_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}-"
         self.metadata = Service("metadata", data_dir=self.data_dir)
         self.deletion = Service("deletion", data_dir=self.data_dir)
         self.search = self._new_search()
@@ -47,24 +48,13 @@ class Mesh:
             self.meta = meta_grpc.MetadataServiceStub(self.metadata.channel())
             self.dele = dele_grpc.DeletionServiceStub(self.deletion.channel())
             self._connect_search()
-            self._drain_backlog()
         except BaseException:
             for service in (self.search, self.deletion, self.metadata):
                 service.kill()
             raise
 
-    def _drain_backlog(self):
-        """Waits until markers committed now are searchable: the group starts at the earliest offsets, so on a
-        broker shared with other tests it has a backlog to work through before the tests' own events."""
-        owner, marker = new_user(self), word()
-        files = [commit(self, owner, f"marker-{i}.txt") for i in range(8)]
-        for file in files:
-            process(self, file.file_id, marker)
-        eventually(self, lambda: query(self, owner, marker).total_matches == len(files), "the Kafka backlog",
-                   timeout=BACKLOG_TIMEOUT)
-
     def _new_search(self):
-        return Service("search", ["--consumer-group", self.group], data_dir=self.data_dir)
+        return Service("search", env=self.search_env, data_dir=self.data_dir)
 
     def _connect_search(self):
         self.search_channel = self.search.channel()

@@ -1,7 +1,6 @@
 """observability/ checked without a running mesh: promtool accepts the Prometheus config and rules, the alert unit
 tests pass, the dashboards parse and read only declared metrics, and the Grafana, Loki, Promtail and compose files
 agree with each other and with what the processes write."""
-import json
 import re
 import subprocess
 
