@@ -9,6 +9,7 @@ struct FileFlowCommand: AsyncParsableCommand {
         subcommands: [
             DevBrokerCommand.self, MigrateCommand.self, ServeCommand.self, InteropServerCommand.self, InteropClientCommand.self,
             RPCEchoServerCommand.self, RPCEchoClientCommand.self,
+            GatewayCommand.self,
         ]
     )
 }

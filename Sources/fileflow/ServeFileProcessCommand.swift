@@ -32,21 +32,20 @@ struct ServeFileProcessCommand: AsyncParsableCommand {
         if scanner == nil { logger.warning("no clamd configured: uploads are not scanned for viruses") }
         let pipeline = ProcessingPipeline(
             metadata: metadata, store: store, blocks: blocks, scanner: scanner, scanMaxBytes: scanMaxBytes)
-        let consumer = try FileEventConsumer(
-            bootstrapServers: try options.kafka(), group: "file-process", topics: [Topic.uploads])
+        let members = try options.consumerGroup("file-process", topics: [Topic.uploads])
 
         var router = RPCRouter()
         FileProcessService(metadata: metadata, blocks: blocks, store: store, pipeline: pipeline).register(in: &router)
         var host = ServiceHost(
             name: "file-process", serviceName: "fileflow.v1.FileProcessService", host: options.host,
             rpcPort: options.rpcPort(default: 7102), opsPort: options.opsPort(default: 9102),
-            readiness: Readiness.all([Readiness.postgres(database), consumer.readiness]))
-        host.background = [
+            readiness: Readiness.all([Readiness.postgres(database)] + members.map(\.readiness)))
+        host.background = members.map { member in
             ServiceHost.BackgroundTask("processing pipeline") {
-                try await consumer.run { event, _ in try await pipeline.handle(event) }
+                try await member.run { event, _ in try await pipeline.handle(event) }
             }
-        ]
-        host.shutdown = { consumer.close() }
+        }
+        host.shutdown = { for member in members { member.close() } }
         try await host.run(router: router, telemetry: telemetry, logger: logger)
     }
 }

@@ -24,23 +24,23 @@ struct ServeNotificationCommand: AsyncParsableCommand {
         let store = FileFlowStore(database: database)
         let feed = LiveFeed()
         let notifier = EventNotifier(store: store)
-        let consumer = try FileEventConsumer(
-            bootstrapServers: try options.kafka(), group: EventNotifier.consumerGroup, topics: EventNotifier.topics)
+        let members = try options.consumerGroup(EventNotifier.consumerGroup, topics: EventNotifier.topics)
 
         var router = RPCRouter()
         NotificationService(store: store, feed: feed).register(in: &router)
         var host = ServiceHost(
             name: "notification", serviceName: "fileflow.v1.NotificationService", host: options.host,
             rpcPort: options.rpcPort(default: 7105), opsPort: options.opsPort(default: 9105),
-            readiness: Readiness.all([Readiness.postgres(database), feed.readiness, consumer.readiness]))
+            readiness: Readiness.all([Readiness.postgres(database), feed.readiness] + members.map(\.readiness)))
         host.background = [
             // Cancelled first at shutdown: the listener stops and ends every Subscribe stream with OK.
             ServiceHost.BackgroundTask("live feed") { await feed.listen(configuration: database.configuration) },
+        ] + members.map { member in
             ServiceHost.BackgroundTask("event consumer") {
-                try await consumer.run { event, _ in try await notifier.handle(event) }
-            },
-        ]
-        host.shutdown = { consumer.close() }
+                try await member.run { event, _ in try await notifier.handle(event) }
+            }
+        }
+        host.shutdown = { for member in members { member.close() } }
         try await host.run(router: router, telemetry: telemetry, logger: logger)
     }
 }

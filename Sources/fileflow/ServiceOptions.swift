@@ -22,6 +22,8 @@ struct ServiceOptions: ParsableArguments {
     var dataDir: String?
     @Option(help: "The metadata service, host:port[,host:port...]; defaults to $FILEFLOW_METADATA_TARGET.")
     var metadataTarget: String?
+    @Option(help: "Kafka consumers (group members) in this process; each handles its partitions concurrently.")
+    var consumers = 4
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -58,6 +60,15 @@ struct ServiceOptions: ParsableArguments {
         let path = URL(fileURLWithPath: root).appendingPathComponent(name).path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+
+    /// `consumers` members of `group` on `topics`, so partitions are handled concurrently.
+    func consumerGroup(_ group: String, topics: [String]) throws -> [FileEventConsumer] {
+        guard (1...64).contains(consumers) else { throw ValidationError("--consumers must be 1 to 64") }
+        let servers = try kafka()
+        return try (0..<consumers).map { _ in
+            try FileEventConsumer(bootstrapServers: servers, group: group, topics: topics)
+        }
     }
 
     func metadata() -> String { metadataTarget ?? environment["FILEFLOW_METADATA_TARGET"] ?? "127.0.0.1:7101" }

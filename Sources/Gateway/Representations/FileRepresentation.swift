@@ -1,0 +1,133 @@
+internal import FlowMessages
+
+/// The REST "File object" (REST.md): what a caller sees of a file, never its block list.
+struct FileRepresentation: Encodable, Sendable {
+    var fileID: String
+    var name: String
+    var size: UInt64
+    var contentType: String
+    var sha256: String
+    var status: String
+    var detectedType: String
+    var ownerID: String
+    var ownerUsername: String
+    var permission: String
+    var version: UInt32
+    var versionCount: UInt32
+    var createdAt: String
+    var updatedAt: String
+    var deletedAt: String?
+    /// Set on upload responses only: the processing job started for the new version.
+    var jobID: String?
+
+    init(_ file: Fileflow_V1_FileMetadata, jobID: String? = nil) {
+        fileID = file.fileID
+        name = file.name
+        size = file.size
+        contentType = file.contentType
+        sha256 = Hex.string(file.sha256)
+        status = Self.status(file.status)
+        detectedType = file.detectedType
+        ownerID = file.ownerID
+        ownerUsername = file.ownerUsername
+        permission = Self.permission(file.permission)
+        // List entries carry no version record; the current version is then the newest, numbered by the count.
+        version = file.hasCurrentVersion ? file.currentVersion.version : file.versionCount
+        versionCount = file.versionCount
+        createdAt = RFC3339.string(file.createdAt)
+        updatedAt = RFC3339.string(file.updatedAt)
+        deletedAt = RFC3339.optional(file.deletedAt, isSet: file.hasDeletedAt)
+        self.jobID = jobID
+    }
+
+    static func status(_ status: Fileflow_V1_FileStatus) -> String {
+        switch status {
+        case .processing: "processing"
+        case .processed: "processed"
+        case .quarantined: "quarantined"
+        case .failed: "failed"
+        default: "uploaded"
+        }
+    }
+
+    static func permission(_ permission: Fileflow_V1_Permission) -> String {
+        switch permission {
+        case .owner: "owner"
+        case .write: "write"
+        default: "read"
+        }
+    }
+}
+
+/// `{files, next_cursor}`; `next_cursor` is null on the last page (encoded explicitly, not omitted).
+struct FilePage: Encodable, Sendable {
+    var files: [FileRepresentation]
+    var nextCursor: String?
+
+    init(_ response: Fileflow_V1_ListFilesResponse) {
+        files = response.files.map { FileRepresentation($0) }
+        nextCursor = response.page.nextPageToken.isEmpty ? nil : response.page.nextPageToken
+    }
+
+    enum CodingKeys: String, CodingKey { case files, nextCursor }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(files, forKey: .files)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+struct ShareRepresentation: Encodable, Sendable {
+    var fileID: String
+    var userID: String
+    var username: String
+    var permission: String
+    var createdAt: String
+
+    init(_ share: Fileflow_V1_Share) {
+        fileID = share.fileID
+        userID = share.userID
+        username = share.username
+        permission = share.permission == .write ? "write" : "read"
+        createdAt = RFC3339.string(share.createdAt)
+    }
+}
+
+struct JobRepresentation: Encodable, Sendable {
+    var jobID: String
+    var fileID: String
+    var state: String
+    var progress: Double
+    var stage: String
+    var error: String
+
+    init(_ job: Fileflow_V1_Job) {
+        jobID = job.jobID
+        fileID = job.fileID
+        state = switch job.state {
+        case .running: "running"
+        case .succeeded: "succeeded"
+        case .failed: "failed"
+        default: "queued"
+        }
+        progress = job.progress.isFinite ? min(1, max(0, job.progress)) : 0
+        stage = job.stage
+        error = job.error
+    }
+}
+
+/// Lower-case hex, the REST form of digests.
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func string(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
