@@ -97,8 +97,9 @@ public final class SearchIndex: Sendable {
         let key = Array(id.utf8)
         var found = false
         for i in state.segments.indices {
-            guard let doc = state.segments[i].reader.document(withID: key) else { continue }
-            if state.segments[i].deletes.insert(doc) { found = true }
+            for doc in state.segments[i].reader.documents(withID: key) where state.segments[i].deletes.insert(doc) {
+                found = true
+            }
         }
         return found
     }

@@ -144,8 +144,10 @@ final class SegmentReader: @unchecked Sendable {
         field == .name ? nameLengths : textLengths
     }
 
-    /// The local doc with this external id, by binary search over the ids' sort order.
-    func document(withID id: [UInt8]) -> Int? {
+    /// The local docs with this external id, by binary search over the ids' sort order. More than one when a
+    /// document was replaced before its buffer was written (the buffer writes the replaced copy, deleted), or when
+    /// a merge met copies deleted after the last commit: a delete must reach the live copy whichever comes first.
+    func documents(withID id: [UInt8]) -> [Int] {
         var low = 0, high = docCount
         while low < high {
             let mid = (low + high) / 2
@@ -153,9 +155,14 @@ final class SegmentReader: @unchecked Sendable {
             let candidate = idBytes(doc)
             if candidate.lexicographicallyPrecedes(id) { low = mid + 1 } else { high = mid }
         }
-        guard low < docCount else { return nil }
-        let doc = Int(uint32(at: idOrderStart + 4 * low))
-        return idBytes(doc).elementsEqual(id) ? doc : nil
+        var docs: [Int] = []
+        while low < docCount {
+            let doc = Int(uint32(at: idOrderStart + 4 * low))
+            guard idBytes(doc).elementsEqual(id) else { break }
+            docs.append(doc)
+            low += 1
+        }
+        return docs
     }
 
     // MARK: Dictionary

@@ -180,15 +180,17 @@ def test_owner_finds_by_name_and_content_others_only_when_shared(mesh):
                                               permission=common.PERMISSION_READ), metadata=who(a))
     shared = eventually(mesh, lambda: ids(query(mesh, b, text_word)) == {file.file_id} and query(mesh, b, text_word),
                         "the recipient to find the shared file")
-    assert shared.hits[0].file.permission == common.PERMISSION_READ
+    assert shared.hits[0].file.permission == common.PERMISSION_READ and shared.total_matches == 1
     assert not query(mesh, c, text_word).hits and not query(mesh, c, name_word).hits
+    assert query(mesh, a, text_word).total_matches == 1  # the share replaced the document, no second copy
 
     mesh.meta.RevokeShare(meta.RevokeShareRequest(file_id=file.file_id, username=b.username), metadata=who(a))
     # Postgres is re-checked for every hit, so the revoked reader loses it at once, before the event arrives...
     assert not query(mesh, b, text_word).hits
     # ...and the index itself drops the reader once the event is consumed.
     eventually(mesh, lambda: query(mesh, b, text_word).total_matches == 0, "the revoke to reach the index")
-    assert ids(query(mesh, a, text_word)) == {file.file_id}
+    owner_view = query(mesh, a, text_word)
+    assert ids(owner_view) == {file.file_id} and owner_view.total_matches == 1
 
 
 def test_filters_ranking_and_pages(mesh):

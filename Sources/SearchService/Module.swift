@@ -1,1 +1,0 @@
-// Placeholder while the module is being written; replaced by its real sources.
