@@ -1,13 +1,13 @@
 /// Decides whether a file's state, read from Postgres, may still be written to the index.
 ///
 /// Reads run concurrently (the event consumer, start-up catch-up and Rebuild pages, each on its own task), so two
-/// reads of the same file can finish in either order. Each read takes a ticket *before* it queries; a document is applied
-/// only if no read with a later ticket was applied for that file already. A later ticket's query started after
-/// the earlier ticket was issued, so it sees at least every change whose event led to the earlier read: the index
-/// converges to the newest state without per-file locks.
+/// reads of the same file can finish in either order. Each read takes a ticket *before* it queries; a document is
+/// applied only if no read with a later ticket was applied for that file already. A later ticket's query started
+/// after the earlier ticket was issued, so it sees at least every change whose event led to the earlier read: the
+/// index converges to the newest state without per-file locks.
 ///
 /// Entries older than every open ticket decide nothing any more and are pruned, so memory stays bounded by the
-/// files touched while the oldest open read (a rebuild, at worst) runs.
+/// files touched while the oldest open read (one page or event) runs.
 struct FreshnessLedger {
     private var lastTicket: UInt64 = 0
     private var openTickets: Set<UInt64> = []

@@ -5,8 +5,9 @@ import Synchronization
 /// acknowledged: what makes an acknowledged event survive a crash without an index commit per event.
 ///
 /// An index commit writes a segment, a tombstone file per touched segment and the manifest, each fsynced; a journal
-/// flush is one small append and one fsync. The journal holds ids only: recovery re-reads those files from Postgres, like any event, so a torn last line or an
-/// id whose change was already committed costs nothing but a re-read. Emptied after each index commit.
+/// flush is one small append and one fsync. The journal holds ids only: recovery re-reads those files from Postgres,
+/// like any event, so a torn last line or an id whose change was already committed costs nothing but a re-read.
+/// Emptied after each index commit.
 final class IndexJournal: Sendable {
     static let fileName = "fileflow-journal"
 

@@ -68,8 +68,10 @@ extension SearchService {
         }
         guard request.type.utf8.count <= 255 else { throw RPCError.invalid("type is longer than 255 bytes") }
         let owner = request.ownerID.isEmpty ? nil : try requireID(request.ownerID, "owner_id")
-        let after = request.hasCreatedAfter ? try seconds(request.createdAfter, "created_after", roundingUp: true) : nil
-        let before = request.hasCreatedBefore ? try seconds(request.createdBefore, "created_before", roundingUp: false) : nil
+        let after = request.hasCreatedAfter
+            ? try seconds(request.createdAfter, "created_after", roundingUp: true) : nil
+        let before = request.hasCreatedBefore
+            ? try seconds(request.createdBefore, "created_before", roundingUp: false) : nil
         let fingerprint = SearchPageToken.fingerprint([
             request.query, request.type, owner ?? "", after.map(String.init) ?? "", before.map(String.init) ?? "",
         ])
@@ -84,8 +86,9 @@ extension SearchService {
             offset = token.offset
         }
         let search = SearchRequest(
-            query: request.query, user: caller, prefixLastToken: true, types: request.type.isEmpty ? [] : [request.type],
-            owner: owner, createdAfter: after, createdBefore: before, offset: 0, limit: rankedHits)
+            query: request.query, user: caller, prefixLastToken: true,
+            types: request.type.isEmpty ? [] : [request.type], owner: owner, createdAfter: after,
+            createdBefore: before, offset: 0, limit: rankedHits)
         return (search, request.limit == 0 ? defaultLimit : Int(request.limit), offset, fingerprint)
     }
 

@@ -40,7 +40,9 @@ struct Snippet {
             start = text.index(after: space)
         }
         var end = text.index(start, offsetBy: Self.length, limitedBy: text.endIndex) ?? text.endIndex
-        if end < text.endIndex, let space = text[match.upperBound..<end].lastIndex(where: \.isWhitespace) {
+        if end < text.endIndex, end > match.upperBound,
+            let space = text[match.upperBound..<end].lastIndex(where: \.isWhitespace)
+        {
             end = space
         }
         let words = text[start..<end].split(whereSeparator: \.isWhitespace).joined(separator: " ")

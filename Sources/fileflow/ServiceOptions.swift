@@ -22,8 +22,8 @@ struct ServiceOptions: ParsableArguments {
     var dataDir: String?
     @Option(help: "The metadata service, host:port[,host:port...]; defaults to $FILEFLOW_METADATA_TARGET.")
     var metadataTarget: String?
-    @Option(help: "Kafka consumers (group members) in this process; each handles its partitions concurrently.")
-    var consumers = 4
+    @Option(help: "Kafka consumers (group members) in this process; each handles its own partitions concurrently.")
+    var consumers = 1
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 

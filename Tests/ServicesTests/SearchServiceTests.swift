@@ -35,6 +35,13 @@ struct SnippetTests {
         #expect(try excerpt("\"budget plan\"", "A budget plan for 2025") == "A budget plan for 2025")
     }
 
+    @Test("a matching word longer than the window is cut, not overrun")
+    func longWord() throws {
+        let word = String(repeating: "Alpha", count: 50) + "Zebra"
+        let snippet = try excerpt("zebra", "see \(word) here")
+        #expect(snippet == "see " + word.prefix(Snippet.length - 4) + "…")
+    }
+
     @Test("no snippet when the text does not match (the hit came from the name), or there is no text")
     func noMatch() throws {
         #expect(try excerpt("zebra", "nothing to see here") == "")

@@ -83,6 +83,7 @@ class Mesh:
         self.search_channel.close()
         for service in (self.search, self.deletion, self.metadata):
             assert service.terminate() == 0, service.log()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -255,6 +256,7 @@ def test_hostile_and_unauthorised_requests(mesh):
         (search_pb.SearchRequest(query='"unbalanced quote'), who(a), grpc.StatusCode.INVALID_ARGUMENT, "quote"),
         (search_pb.SearchRequest(query='a "b" "c'), who(a), grpc.StatusCode.INVALID_ARGUMENT, "quote"),
         (search_pb.SearchRequest(query="   "), who(a), grpc.StatusCode.INVALID_ARGUMENT, "empty"),
+        (search_pb.SearchRequest(query="((( ]]] OR"), who(a), grpc.StatusCode.INVALID_ARGUMENT, "empty"),
         (search_pb.SearchRequest(query="*"), who(a), grpc.StatusCode.INVALID_ARGUMENT, "prefix"),
         (search_pb.SearchRequest(query="bell\x07"), who(a), grpc.StatusCode.INVALID_ARGUMENT, "control"),
         (search_pb.SearchRequest(query="x", owner_id="bob"), who(a), grpc.StatusCode.INVALID_ARGUMENT, "owner_id"),
@@ -263,6 +265,11 @@ def test_hostile_and_unauthorised_requests(mesh):
     for request, metadata, expected, fragment in cases:
         code, details = code_of(mesh.stub.Query, request, metadata=metadata)
         assert code == expected and fragment in details, (request.query[:40], request.page_token, code, details)
+    # Odd but well-formed queries are answered (this user has no files, so nothing matches).
+    odd = ["((( budget ]]] OR OR", "\U0001F600 \u222b \u202e\u05d0\u05d1", "AND NOT -x", "q" * 90 + "*",
+           "c:drive type:PDF"]
+    for text in odd:
+        assert query(mesh, a, text).total_matches == 0, text
     # Limit 0 is "unset": the default page size.
     assert query(mesh, a, word(), limit=0).total_matches == 0
     assert code_of(mesh.stub.Rebuild, search_pb.RebuildRequest(), metadata=who(a))[0] \
