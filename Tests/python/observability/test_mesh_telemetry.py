@@ -95,9 +95,12 @@ def test_one_upload_is_one_trace_from_the_gateway_to_every_consumer(observed):
     wanted_consumers = {"file-process", "search", "notification"}
 
     def complete():
+        """The trace once every consumer reported and every parent arrived (spans are exported in batches)."""
         spans = spans_of_trace(observed["spans"])
         consumers = {s["localEndpoint"]["serviceName"] for s in spans if s.get("kind") == "CONSUMER"}
-        return spans if wanted_consumers <= consumers else None
+        ids = {s["id"] for s in spans}
+        dangling = [s for s in spans if s.get("parentId") not in ids]
+        return spans if wanted_consumers <= consumers and len(dangling) == 1 else None
 
     deadline = time.monotonic() + 60
     spans = complete()
