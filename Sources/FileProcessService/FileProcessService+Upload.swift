@@ -90,14 +90,7 @@ extension FileProcessService {
 
     /// What can be refused before any byte is stored; the metadata service checks the rest again at commit.
     static func validate(_ header: Fileflow_V1_UploadHeader) throws {
-        guard !header.name.isEmpty else { throw RPCError.invalid("name must not be empty") }
-        guard header.name.utf8.count <= FileFlowStore.Limits.nameBytes else {
-            throw RPCError.invalid("name is longer than \(FileFlowStore.Limits.nameBytes) bytes")
-        }
-        guard !header.name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw RPCError.invalid("name must not contain control characters")
-        }
-        guard header.contentType.utf8.count <= 255 else { throw RPCError.invalid("content_type is too long") }
+        try FileNaming.validate(name: header.name, contentType: header.contentType)
         guard header.expectedSha256.isEmpty || header.expectedSha256.count == 32 else {
             throw RPCError.invalid("expected_sha256 must be 32 bytes")
         }

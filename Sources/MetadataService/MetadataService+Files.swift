@@ -199,14 +199,7 @@ extension MetadataService {
 
     /// Checks what the store cannot: digests' sizes, block sizes, and that blocks tile the file exactly.
     private func validateCommit(_ request: Fileflow_V1_CommitFileRequest) throws -> [BlockRecord] {
-        guard !request.name.isEmpty else { throw RPCError.invalid("name must not be empty") }
-        guard request.name.utf8.count <= FileFlowStore.Limits.nameBytes else {
-            throw RPCError.invalid("name is longer than \(FileFlowStore.Limits.nameBytes) bytes")
-        }
-        guard !request.name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw RPCError.invalid("name must not contain control characters")
-        }
-        guard request.contentType.utf8.count <= 255 else { throw RPCError.invalid("content_type is too long") }
+        try FileNaming.validate(name: request.name, contentType: request.contentType)
         guard request.uploadID.utf8.count <= Self.maxUploadIDBytes else { throw RPCError.invalid("upload_id is too long") }
         guard request.labels.isEmpty else {
             throw RPCError(code: .unimplemented, message: "file labels are not stored yet")
