@@ -7,7 +7,7 @@ import pytest
 
 from .gwsupport import PASSWORD, Client, Gateway, Service, sign_in, sign_up
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mesh():
     data_dir = tempfile.mkdtemp(prefix="fileflow-gw-mesh-")
     services = {"metadata": Service("metadata", data_dir=data_dir).start()}
@@ -27,7 +27,7 @@ def mesh():
 ADMIN = f"admin-{uuid.uuid4().hex[:10]}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def gateway(mesh):
     gateway = Gateway(mesh, "--trust-forwarded-for", "--cors-origin", "https://app.example",
                       "--rate-limit", "1000", "--rate-burst", "5000", admins=ADMIN).start()

@@ -23,7 +23,7 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(start_gate
         "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                     "response_headers_conformance,response_schema_conformance",
         "--exclude-path", "/api/v1/events",
-        "--phases", "examples,coverage,fuzzing,stateful", "--max-examples", "15", "--workers", "2", "--seed", "7",
+        "--phases", "examples,coverage,fuzzing,stateful", "--max-examples", "15", "--workers", "1", "--seed", "7",
         "--request-timeout", "30", "--suppress-health-check", "all",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]
