@@ -155,9 +155,18 @@ let package = Package(
             name: "MetadataCache",
             dependencies: ["CHiredis", "PostgresStore", .product(name: "Metrics", package: "swift-metrics")]
         ),
-        .target(name: "EventBus", dependencies: ["CRdKafka", .product(name: "Metrics", package: "swift-metrics")]),
+        .target(
+            name: "EventBus",
+            dependencies: [
+                "CRdKafka", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Publishes outbox rows through EventBus, so that EventBus never needs libpq.
-        .target(name: "OutboxRelay", dependencies: ["EventBus", "PostgresStore"]),
+        .target(
+            name: "OutboxRelay",
+            dependencies: ["EventBus", "PostgresStore", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "BlockStore",
             dependencies: [

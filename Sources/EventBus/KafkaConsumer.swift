@@ -40,13 +40,13 @@ public final class KafkaConsumer: @unchecked Sendable {
             "session.timeout.ms": "10000",
             "heartbeat.interval.ms": "1000",
             "fetch.wait.max.ms": "10",
-            "log_level": "3",
         ].merging(configuration) { $1 }
         properties["bootstrap.servers"] = bootstrapServers
         properties["group.id"] = groupID
         properties["enable.auto.commit"] = "false"
         properties["enable.auto.offset.store"] = "false"
         state.startsAtEnd = properties["auto.offset.reset"] == "latest"
+        state.group = groupID
         let conf = try RdKafkaConfiguration.make(properties)
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(state).toOpaque())
@@ -133,6 +133,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     private func poll(timeoutMillis: Int32) async throws -> PolledMessage? {
         let handle = UncheckedHandle(pointer: self.handle)
+        let group = groupID
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 guard let raw = rd_kafka_consumer_poll(handle.pointer, timeoutMillis) else {
@@ -147,7 +148,10 @@ public final class KafkaConsumer: @unchecked Sendable {
                 case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                     continuation.resume(returning: nil)
                 default:
-                    // Transient broker trouble is reported here and retried by librdkafka; keep polling.
+                    // Transient broker trouble is reported here and retried by librdkafka; keep polling, but say so.
+                    kafkaLogger.warning(
+                        "consumer error: \(String(cString: rd_kafka_err2str(error)))",
+                        metadata: ["group": "\(group)", "topic": "\(raw.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "")"])
                     continuation.resume(returning: nil)
                 }
             }
@@ -219,6 +223,8 @@ private struct PolledMessage: Sendable {
 final class RebalanceState: @unchecked Sendable {
     /// `auto.offset.reset=latest`: a partition the group never committed starts at its end, pinned by a commit.
     var startsAtEnd = false
+    /// For the log lines of rebalances.
+    var group = ""
     private let lock = NSLock()
     private var count = 0
     private var assigned = 0
@@ -240,10 +246,14 @@ private func rebalanceTrampoline(
         if state.startsAtEnd, let partitions { commitEndOfUncommitted(handle, partitions) }
         _ = rd_kafka_assign(handle, partitions)
         state.assigned(Int(partitions?.pointee.cnt ?? 0))
+        kafkaLogger.info("partitions assigned", metadata: ["group": "\(state.group)",
+                                                          "partitions": "\(partitions?.pointee.cnt ?? 0)"])
     default:
         _ = rd_kafka_commit(handle, nil, 0)
         _ = rd_kafka_assign(handle, nil)
         state.revoked()
+        kafkaLogger.info("partitions revoked", metadata: ["group": "\(state.group)",
+                                                         "reason": "\(RdKafkaConfiguration.errorText(error))"])
     }
 }
 

@@ -13,7 +13,6 @@ public final class KafkaProducer: @unchecked Sendable {
         "queue.buffering.max.messages": "1000000",
         "queue.buffering.max.kbytes": "1048576",
         "batch.num.messages": "10000",
-        "log_level": "3",
     ]
 
     private let handle: OpaquePointer

@@ -145,7 +145,8 @@ def eventually(mesh, check, what, timeout=PIPELINE_TIMEOUT):
         if result:
             return result
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}; search log: {mesh.search.log()}")
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; search log: {mesh.search.log()}\n"
+                        f"metadata log: {mesh.metadata.log()}\ndeletion log: {mesh.deletion.log()}")
         time.sleep(0.2)
 
 
