@@ -86,17 +86,64 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// How many times partitions were assigned to this member, and the partitions it holds now.
     public var rebalances: (count: Int, assigned: Int) { state.snapshot }
 
-    /// Handles messages until the task is cancelled (then throws `CancellationError`, leaving the message under
-    /// way uncommitted), or until the dead-letter topic cannot be written (nothing more is committed then).
-    public func run(_ handler: @Sendable (KafkaIncomingMessage) async throws -> Void) async throws {
+    /// Handles messages until the task is cancelled (then throws `CancellationError`, leaving the messages under
+    /// way uncommitted), or until the dead-letter topic cannot be written (then it rewinds to the first message not
+    /// handled, so that calling `run` again redelivers it, and throws).
+    ///
+    /// What one poll brings (up to `maxBatch` messages) is handled partition by partition side by side, each
+    /// partition's messages in order, so a slow handler (a large file, a remote call) holds up only its own
+    /// partition's followers. Rebalances happen inside polls, which run only between batches, so a revoke never
+    /// finds a message half-handled.
+    public func run(maxBatch: Int = 64, _ handler: @escaping @Sendable (KafkaIncomingMessage) async throws -> Void)
+        async throws
+    {
         while !Task.isCancelled && !closed.isSet {
-            guard let polled = try await poll(timeoutMillis: 100) else { continue }
-            try await handle(polled, handler)
-            try await commit(polled)
+            guard let first = try await poll(timeoutMillis: 100) else { continue }
+            var batch = [first]
+            while batch.count < maxBatch, let next = try await poll(timeoutMillis: 0) { batch.append(next) }
+            try await handleByPartition(batch, handler)
         }
     }
 
-    private func handle(_ polled: PolledMessage, _ handler: @Sendable (KafkaIncomingMessage) async throws -> Void)
+    /// Where one partition's share of a batch got to.
+    private struct LaneOutcome: Sendable {
+        var topic: String
+        var partition: Int32
+        var lastHandled: Int64?
+        var failure: (offset: Int64, error: any Error)?
+    }
+
+    private func handleByPartition(
+        _ batch: [PolledMessage], _ handler: @escaping @Sendable (KafkaIncomingMessage) async throws -> Void
+    ) async throws {
+        var lanes: [String: [PolledMessage]] = [:]
+        for polled in batch { lanes["\(polled.message.partition)/\(polled.message.topic)", default: []].append(polled) }
+        let outcomes = await withTaskGroup(of: LaneOutcome.self) { group in
+            for lane in lanes.values {
+                group.addTask {
+                    var outcome = LaneOutcome(topic: lane[0].message.topic, partition: lane[0].message.partition)
+                    for polled in lane {
+                        do {
+                            try await self.handle(polled, handler)
+                        } catch {
+                            outcome.failure = (polled.message.offset, error)
+                            return outcome
+                        }
+                        outcome.lastHandled = polled.message.offset
+                    }
+                    return outcome
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        try await commit(outcomes.compactMap { lane in lane.lastHandled.map { (lane.topic, lane.partition, $0 + 1) } })
+        let failures = outcomes.compactMap { lane in lane.failure.map { (lane.topic, lane.partition, $0.offset, $0.error) } }
+        guard let (_, _, _, error) = failures.first else { return }
+        if !(error is CancellationError) { try await rewind(failures.map { ($0.0, $0.1, $0.2) }) }
+        throw error
+    }
+
+    private func handle(_ polled: PolledMessage, _ handler: @escaping @Sendable (KafkaIncomingMessage) async throws -> Void)
         async throws
     {
         var backoff = policy.initialBackoffMillis
@@ -158,29 +205,28 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Commits the offset after `polled` (asynchronously: commits are ordered, and a lost one only means a
-    /// redelivery, which handlers tolerate). A revoke commits synchronously.
-    private func commit(_ polled: PolledMessage) async throws {
+    /// Commits these next offsets (asynchronously: commits are ordered, and a lost one only means a redelivery,
+    /// which handlers tolerate); a revoke commits synchronously.
+    private func commit(_ positions: [(topic: String, partition: Int32, next: Int64)]) async throws {
+        guard !positions.isEmpty else { return }
         let handle = UncheckedHandle(pointer: self.handle)
-        let message = polled.message
         let group = groupID
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             queue.async {
-                let list = rd_kafka_topic_partition_list_new(1)
-                let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
-                entry?.pointee.offset = message.offset + 1
+                let list = Self.partitionList(positions.map { ($0.topic, $0.partition, $0.next) })
                 // Stored too, so the synchronous commit in a revoke covers it even if this async one is pending.
                 _ = rd_kafka_offsets_store(handle.pointer, list)
                 let error = rd_kafka_commit(handle.pointer, list, 1)
                 rd_kafka_topic_partition_list_destroy(list)
-                // The high watermark librdkafka last fetched (local, no broker round trip) gives the lag.
-                var low: Int64 = 0
-                var high: Int64 = 0
-                if rd_kafka_get_watermark_offsets(handle.pointer, message.topic, message.partition, &low, &high)
-                    == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
-                {
-                    KafkaMetrics.lag(high - (message.offset + 1), topic: message.topic, group: group,
-                                     partition: message.partition)
+                for (topic, partition, next) in positions {
+                    // The high watermark librdkafka last fetched (local, no broker round trip) gives the lag.
+                    var low: Int64 = 0
+                    var high: Int64 = 0
+                    if rd_kafka_get_watermark_offsets(handle.pointer, topic, partition, &low, &high)
+                        == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
+                    {
+                        KafkaMetrics.lag(high - next, topic: topic, group: group, partition: partition)
+                    }
                 }
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__NO_OFFSET {
                     continuation.resume()
@@ -190,6 +236,35 @@ public final class KafkaConsumer: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Moves these partitions' fetch positions back to their first unhandled message, so the next poll
+    /// redelivers it instead of what was prefetched after it.
+    private func rewind(_ positions: [(topic: String, partition: Int32, offset: Int64)]) async throws {
+        let handle = UncheckedHandle(pointer: self.handle)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            queue.async {
+                let list = Self.partitionList(positions.map { ($0.topic, $0.partition, $0.offset) })
+                defer { rd_kafka_topic_partition_list_destroy(list) }
+                if let error = rd_kafka_seek_partitions(handle.pointer, list, 5_000) {
+                    let text = String(cString: rd_kafka_error_string(error))
+                    rd_kafka_error_destroy(error)
+                    continuation.resume(throwing: KafkaError(.consumer, "seek: \(text)"))
+                } else {
+                    continuation.resume()
+                }
+            }
+        }
+    }
+
+    private static func partitionList(_ positions: [(topic: String, partition: Int32, offset: Int64)])
+        -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    {
+        let list = rd_kafka_topic_partition_list_new(Int32(positions.count))!
+        for (topic, partition, offset) in positions {
+            rd_kafka_topic_partition_list_add(list, topic, partition)?.pointee.offset = offset
+        }
+        return list
     }
 
     private static func copy(_ raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaIncomingMessage {

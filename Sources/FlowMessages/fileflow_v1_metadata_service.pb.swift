@@ -371,6 +371,50 @@ public struct Fileflow_V1_GetJobRequest: ProtoMessage {
     public init() {}
 }
 
+public struct Fileflow_V1_GetSystemStatsRequest: ProtoMessage {
+    public static let protoMessageName = "fileflow.v1.GetSystemStatsRequest"
+
+    /// Fields this build does not know, kept and re-emitted on encode.
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+}
+
+/// One consistent snapshot of the system's size and backlog.
+public struct Fileflow_V1_SystemStats: ProtoMessage {
+    public static let protoMessageName = "fileflow.v1.SystemStats"
+
+    public var users: UInt64 = 0
+
+    /// Files not in the trash.
+    public var files: UInt64 = 0
+
+    public var trashedFiles: UInt64 = 0
+
+    /// Unique blocks: content-addressed, so each is stored once however many files and versions hold it.
+    public var blocks: UInt64 = 0
+
+    /// Bytes the block store holds for them (compressed size where a block is stored compressed).
+    public var storageBytes: UInt64 = 0
+
+    /// The same blocks' bytes before compression.
+    public var uncompressedBytes: UInt64 = 0
+
+    /// Processing jobs queued or running.
+    public var jobsPending: UInt64 = 0
+
+    /// Outbox events not yet published to Kafka.
+    public var outboxPending: UInt64 = 0
+
+    /// jobs_pending + outbox_pending.
+    public var queueDepth: UInt64 = 0
+
+    /// Fields this build does not know, kept and re-emitted on encode.
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+}
+
 extension Fileflow_V1_CreateUserRequest {
     public mutating func merge(from reader: inout ProtoReader) throws {
         while !reader.isAtEnd {
@@ -1027,6 +1071,99 @@ extension Fileflow_V1_GetJobRequest {
     }
 }
 
+extension Fileflow_V1_GetSystemStatsRequest {
+    public mutating func merge(from reader: inout ProtoReader) throws {
+        while !reader.isAtEnd {
+            let tag = try reader.readTag()
+            switch tag {
+            default: try reader.skipField(tag, preservingIn: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Int {
+        return self.unknownFields.bytes.count
+    }
+
+    public func encode(to writer: inout ProtoWriter) {
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+extension Fileflow_V1_SystemStats {
+    public mutating func merge(from reader: inout ProtoReader) throws {
+        while !reader.isAtEnd {
+            let tag = try reader.readTag()
+            switch tag {
+            case 8: self.users = try WireUInt64.read(from: &reader)
+            case 16: self.files = try WireUInt64.read(from: &reader)
+            case 24: self.trashedFiles = try WireUInt64.read(from: &reader)
+            case 32: self.blocks = try WireUInt64.read(from: &reader)
+            case 40: self.storageBytes = try WireUInt64.read(from: &reader)
+            case 48: self.uncompressedBytes = try WireUInt64.read(from: &reader)
+            case 56: self.jobsPending = try WireUInt64.read(from: &reader)
+            case 64: self.outboxPending = try WireUInt64.read(from: &reader)
+            case 72: self.queueDepth = try WireUInt64.read(from: &reader)
+            default: try reader.skipField(tag, preservingIn: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Int {
+        var size = self.unknownFields.bytes.count
+        if self.users != 0 { size += 1 + WireUInt64.size(of: self.users) }
+        if self.files != 0 { size += 1 + WireUInt64.size(of: self.files) }
+        if self.trashedFiles != 0 { size += 1 + WireUInt64.size(of: self.trashedFiles) }
+        if self.blocks != 0 { size += 1 + WireUInt64.size(of: self.blocks) }
+        if self.storageBytes != 0 { size += 1 + WireUInt64.size(of: self.storageBytes) }
+        if self.uncompressedBytes != 0 { size += 1 + WireUInt64.size(of: self.uncompressedBytes) }
+        if self.jobsPending != 0 { size += 1 + WireUInt64.size(of: self.jobsPending) }
+        if self.outboxPending != 0 { size += 1 + WireUInt64.size(of: self.outboxPending) }
+        if self.queueDepth != 0 { size += 1 + WireUInt64.size(of: self.queueDepth) }
+        return size
+    }
+
+    public func encode(to writer: inout ProtoWriter) {
+        writer.writeUnknownFields(self.unknownFields)
+        if self.queueDepth != 0 {
+            WireUInt64.write(self.queueDepth, to: &writer)
+            writer.writeTag(72)
+        }
+        if self.outboxPending != 0 {
+            WireUInt64.write(self.outboxPending, to: &writer)
+            writer.writeTag(64)
+        }
+        if self.jobsPending != 0 {
+            WireUInt64.write(self.jobsPending, to: &writer)
+            writer.writeTag(56)
+        }
+        if self.uncompressedBytes != 0 {
+            WireUInt64.write(self.uncompressedBytes, to: &writer)
+            writer.writeTag(48)
+        }
+        if self.storageBytes != 0 {
+            WireUInt64.write(self.storageBytes, to: &writer)
+            writer.writeTag(40)
+        }
+        if self.blocks != 0 {
+            WireUInt64.write(self.blocks, to: &writer)
+            writer.writeTag(32)
+        }
+        if self.trashedFiles != 0 {
+            WireUInt64.write(self.trashedFiles, to: &writer)
+            writer.writeTag(24)
+        }
+        if self.files != 0 {
+            WireUInt64.write(self.files, to: &writer)
+            writer.writeTag(16)
+        }
+        if self.users != 0 {
+            WireUInt64.write(self.users, to: &writer)
+            writer.writeTag(8)
+        }
+    }
+}
+
 /// Users, files, versions, shares, quotas and jobs in Postgres, cached in Redis.
 /// The caller is named by the `fileflow-caller-id` request metadata, set by the gateway;
 /// a file the caller may not see answers NOT_FOUND, never PERMISSION_DENIED.
@@ -1034,7 +1171,7 @@ public enum Fileflow_V1_MetadataService {
     /// The service's full name and every method, for routers and reflection.
     public static let descriptor = ProtoServiceDescriptor(
         fullName: "fileflow.v1.MetadataService",
-        methods: [Method.CreateUser.descriptor, Method.VerifyCredentials.descriptor, Method.GetUser.descriptor, Method.UpdateUser.descriptor, Method.ReserveUpload.descriptor, Method.CommitFile.descriptor, Method.GetFile.descriptor, Method.ListFiles.descriptor, Method.ListSharedWithMe.descriptor, Method.UpdateFileStatus.descriptor, Method.ShareFile.descriptor, Method.RevokeShare.descriptor, Method.ListShares.descriptor, Method.GetQuota.descriptor, Method.GetJob.descriptor]
+        methods: [Method.CreateUser.descriptor, Method.VerifyCredentials.descriptor, Method.GetUser.descriptor, Method.UpdateUser.descriptor, Method.ReserveUpload.descriptor, Method.CommitFile.descriptor, Method.GetFile.descriptor, Method.ListFiles.descriptor, Method.ListSharedWithMe.descriptor, Method.UpdateFileStatus.descriptor, Method.ShareFile.descriptor, Method.RevokeShare.descriptor, Method.ListShares.descriptor, Method.GetQuota.descriptor, Method.GetJob.descriptor, Method.GetSystemStats.descriptor]
     )
 
     /// One type per RPC method, for generic clients and servers.
@@ -1218,6 +1355,19 @@ public enum Fileflow_V1_MetadataService {
                 path: "/fileflow.v1.MetadataService/GetJob",
                 inputType: "fileflow.v1.GetJobRequest",
                 outputType: "fileflow.v1.Job",
+                clientStreaming: false,
+                serverStreaming: false
+            )
+        }
+        /// Counts over the whole system for the admin dashboard; PERMISSION_DENIED unless the caller is an administrator.
+        public enum GetSystemStats: ProtoRPCMethod {
+            public typealias Input = Fileflow_V1_GetSystemStatsRequest
+            public typealias Output = Fileflow_V1_SystemStats
+            public static let descriptor = ProtoMethodDescriptor(
+                name: "GetSystemStats",
+                path: "/fileflow.v1.MetadataService/GetSystemStats",
+                inputType: "fileflow.v1.GetSystemStatsRequest",
+                outputType: "fileflow.v1.SystemStats",
                 clientStreaming: false,
                 serverStreaming: false
             )

@@ -3,7 +3,8 @@ internal import Hummingbird
 internal import Logging
 internal import MetadataCache
 
-/// What the routes share: configuration, the mesh clients, authentication and limits, TUS staging, statistics.
+/// What the routes share: configuration, the mesh clients, authentication and limits, TUS staging, statistics,
+/// open event streams.
 /// Route handlers are its methods, grouped by resource in `Routes/`.
 final class GatewayAPI: Sendable {
     let configuration: GatewayConfiguration
@@ -14,6 +15,7 @@ final class GatewayAPI: Sendable {
     let loginThrottle: LoginThrottle
     let uploads: TusStore
     let statistics: GatewayStatistics
+    let eventStreams: EventStreamSlots
     let redis: RedisState
     let logger: Logger
     let openAPI: ByteBuffer
@@ -36,12 +38,13 @@ final class GatewayAPI: Sendable {
             tokens: tokens,
             rateLimiter: RateLimiter(redis: redis, rate: configuration.rateLimit.rate,
                                      burst: configuration.rateLimit.burst, logger: logger),
-            trustForwardedFor: configuration.trustForwardedFor)
+            trustForwardedFor: configuration.trustForwardedFor, alwaysSecureCookie: configuration.secureCookie)
         loginThrottle = LoginThrottle(redis: redis, settings: configuration.loginThrottle)
         uploads = try TusStore(
             directory: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("tus").path,
             expirySeconds: configuration.tusExpirySeconds)
         statistics = GatewayStatistics()
+        eventStreams = EventStreamSlots(limitPerUser: configuration.maxEventStreamsPerUser)
         openAPI = ByteBuffer(bytes: OpenAPIDocument.json(maxUploadBytes: configuration.maxUploadBytes))
     }
 

@@ -58,6 +58,11 @@ public struct GatewayConfiguration: Sendable {
     public var tusExpirySeconds = 24 * 3600
     /// Interval of the `: ping` comment on idle event streams.
     public var heartbeatSeconds = 15
+    /// Event streams (`/api/v1/events`) one user may hold open in this process at once; one more is 429.
+    public var maxEventStreamsPerUser = 8
+    /// Mark the `ff_access` cookie `Secure` on every response, not only on requests a proxy reports as HTTPS
+    /// (`X-Forwarded-Proto: https`, honoured with `trustForwardedFor`).
+    public var secureCookie = false
 
     public init(redisURL: String, dataDirectory: String, jwtSecret: [UInt8]) {
         self.redisURL = redisURL

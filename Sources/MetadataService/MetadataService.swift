@@ -12,15 +12,22 @@ import ServiceKit
 /// Who is asking comes from the `fileflow-caller-id` metadata the gateway sets. File RPCs need it and answer
 /// NOT_FOUND for a file the caller may not see (ids leak nothing). Mesh-internal RPCs (`UpdateFileStatus`,
 /// `GetJob`) may come without it from the processing service; with it, they check it like the others.
+/// `GetSystemStats` is for administrators only.
 public final class MetadataService: Sendable {
     let store: FileFlowStore
     let cache: MetadataCache?
     let hasher: PasswordHasher
+    /// Usernames treated as administrators besides users flagged `is_admin` (the operator's `FILEFLOW_ADMINS`,
+    /// which the gateway honours too, so both agree on who may see admin-only figures).
+    let admins: Set<String>
 
-    public init(store: FileFlowStore, cache: MetadataCache?, hasher: PasswordHasher = PasswordHasher()) {
+    public init(
+        store: FileFlowStore, cache: MetadataCache?, hasher: PasswordHasher = PasswordHasher(), admins: Set<String> = []
+    ) {
         self.store = store
         self.cache = cache
         self.hasher = hasher
+        self.admins = admins
     }
 
     /// Adds every MetadataService method to `router`.
@@ -41,6 +48,7 @@ public final class MetadataService: Sendable {
         router.unary(M.ListShares.self, withCaller: listShares)
         router.unary(M.GetQuota.self, withCaller: getQuota)
         router.unary(M.GetJob.self, withCaller: getJob)
+        router.unary(M.GetSystemStats.self, withCaller: getSystemStats)
     }
 
     // MARK: Shared helpers

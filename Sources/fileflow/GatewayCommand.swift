@@ -38,12 +38,19 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Largest upload in bytes (also TUS's Tus-Max-Size).") var maxUploadBytes: UInt64 = 64 << 30
     @Option(help: "Seconds an unfinished TUS upload is kept after its last write.") var tusExpirySeconds = 24 * 3600
     @Option(help: "Seconds between ': ping' comments on idle event streams.") var heartbeatSeconds = 15
+    @Option(help: "Event streams a user may hold open at once (then 429); $FILEFLOW_MAX_EVENT_STREAMS_PER_USER or 8.")
+    var maxEventStreamsPerUser: Int?
+    @Flag(help: "Mark the ff_access cookie Secure even on plain-http requests; or $FILEFLOW_COOKIE_SECURE=true.")
+    var secureCookie = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard rateLimit > 0, rateBurst >= 1 else { throw ValidationError("--rate-limit and --rate-burst must be positive") }
         guard heartbeatSeconds >= 1, tusExpirySeconds >= 1, accessTokenSeconds >= 1, refreshTokenSeconds >= 1 else {
             throw ValidationError("durations must be at least 1 second")
+        }
+        if let maxEventStreamsPerUser, maxEventStreamsPerUser < 1 {
+            throw ValidationError("--max-event-streams-per-user must be at least 1")
         }
     }
 
@@ -83,7 +90,29 @@ struct GatewayCommand: AsyncParsableCommand {
         configuration.maxUploadBytes = maxUploadBytes
         configuration.tusExpirySeconds = tusExpirySeconds
         configuration.heartbeatSeconds = heartbeatSeconds
+        if let streams = try maxEventStreamsPerUser
+            ?? Self.positiveInteger(environment, "FILEFLOW_MAX_EVENT_STREAMS_PER_USER")
+        {
+            configuration.maxEventStreamsPerUser = streams
+        }
+        configuration.secureCookie = try secureCookie || Self.boolean(environment, "FILEFLOW_COOKIE_SECURE")
         try await Gateway(configuration: configuration, telemetry: telemetry).run()
+    }
+
+    /// An environment variable holding a whole number of at least 1, nil when unset; anything else is refused.
+    private static func positiveInteger(_ environment: [String: String], _ name: String) throws -> Int? {
+        guard let text = environment[name], !text.isEmpty else { return nil }
+        guard let value = Int(text), value >= 1 else { throw ValidationError("\(name) must be a whole number >= 1") }
+        return value
+    }
+
+    /// An environment variable holding true/false (also 1/0, yes/no), false when unset; anything else is refused.
+    private static func boolean(_ environment: [String: String], _ name: String) throws -> Bool {
+        switch environment[name]?.lowercased() {
+        case nil, "", "false", "0", "no": return false
+        case "true", "1", "yes": return true
+        default: throw ValidationError("\(name) must be true or false")
+        }
     }
 
     private static func list(_ text: String?) -> [String] {

@@ -1,24 +1,40 @@
 import ArgumentParser
 import Interop
+import Logging
 import MeshRPC
 import MeshRPCHTTP2
 import MeshRPCHealth
+import ServiceKit
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `fileflow interop-server --port N`: grpc.testing.TestService (and health) for gRPC's interop suite.
+///
+/// With `--telemetry` it runs like a service (`ServiceHost`): every RPC traced and measured, spans exported as
+/// `FILEFLOW_ZIPKIN_ENDPOINT` / `FILEFLOW_TRACE_FILE` / `FILEFLOW_TRACE_SAMPLE_RATE` say, `/metrics` on the ops
+/// port. That is what the tracing-overhead benchmark compares against the same server untraced.
 struct InteropServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "interop-server", abstract: "Serve grpc.testing.TestService for gRPC interop tests.")
 
     @Option(help: "Port to listen on (0 picks a free one).") var port: Int
     @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Flag(help: "Trace and measure every RPC as the services do; serve /metrics on --ops-port.") var telemetry = false
+    @Option(help: "With --telemetry: port of /healthz, /readyz and /metrics (0 picks a free one).") var opsPort = 0
 
     func run() async throws {
-        let transport = HTTP2ServerTransport(host: host, port: port)
         var router = RPCRouter()
         InteropServer().register(in: &router)
+        if telemetry {
+            let telemetry = ServiceTelemetry.bootstrap(service: "interop")
+            let host = ServiceHost(
+                name: "interop", serviceName: "grpc.testing.TestService", host: host, rpcPort: port,
+                opsPort: opsPort, readiness: { (true, "serving") })
+            try await host.run(router: router, telemetry: telemetry, logger: Logger(label: "fileflow.interop"))
+            return
+        }
+        let transport = HTTP2ServerTransport(host: host, port: port)
         HealthService().register(in: &router)
         let server = RPCServer(transport: transport, router: router)
         async let serving: Void = server.serveUntilSignalled()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import MeshRPC
 import MetadataService
@@ -14,6 +15,8 @@ struct ServeMetadataCommand: AsyncParsableCommand {
         commandName: "metadata", abstract: "Serve fileflow.v1.MetadataService (users, files, shares, quotas).")
 
     @OptionGroup var options: ServiceOptions
+    @Option(help: "Comma-separated administrator usernames (as the gateway's); defaults to $FILEFLOW_ADMINS.")
+    var admins: String?
 
     func run() async throws {
         let telemetry = ServiceTelemetry.bootstrap(service: "metadata")
@@ -22,7 +25,9 @@ struct ServeMetadataCommand: AsyncParsableCommand {
         let store = FileFlowStore(database: database)
         let cache = try options.cache(store: store)
         var router = RPCRouter()
-        MetadataService(store: store, cache: cache).register(in: &router)
+        let administrators = (admins ?? ProcessInfo.processInfo.environment["FILEFLOW_ADMINS"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        MetadataService(store: store, cache: cache, admins: Set(administrators)).register(in: &router)
 
         var host = ServiceHost(
             name: "metadata", serviceName: "fileflow.v1.MetadataService", host: options.host,

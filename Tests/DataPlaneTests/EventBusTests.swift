@@ -101,6 +101,34 @@ struct EventBusTests {
         #expect(second.messages.map(\.value) == [[1], [2]])
     }
 
+    @Test("when even the dead-letter topic refuses a message, run throws and the next run starts at that message")
+    func rewindWhenDeadLetteringFails() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1, topics: ["t-rewind"], partitions: 1)
+        let producer = try KafkaProducer(bootstrapServers: cluster.bootstrapServers)
+        for value in ["a", "b", "c"] {
+            try await producer.send(KafkaOutgoingMessage(topic: "t-rewind", key: "k", value: Array(value.utf8)))
+        }
+        let consumer = try KafkaConsumer(bootstrapServers: cluster.bootstrapServers, groupID: "g-\(UUID())",
+                                         topics: ["t-rewind"], retryPolicy: KafkaRetryPolicy(attempts: 1))
+        // Every produce from now on (the dead-letter write) fails for good: TOPIC_AUTHORIZATION_FAILED.
+        cluster.pushRequestErrors(apiKey: 0, errors: Array(repeating: 29, count: 50))
+        let first = Inbox()
+        let failed = await #expect(throws: KafkaError.self) {
+            try await consumer.run { message in
+                guard message.value != Array("b".utf8) else { throw TestFailure(message: "cannot handle b") }
+                first.append(message)
+            }
+        }
+        #expect(failed?.code == .deliveryFailed)
+        #expect(first.messages.map(\.value) == [Array("a".utf8)])
+        // The same member again: b was neither handled nor parked, so it comes back, then c.
+        let second = Inbox()
+        let task = startConsuming(consumer, into: second)
+        #expect(await second.waitUntil { $0.count >= 2 })
+        task.cancel()
+        #expect(second.messages.map(\.value) == [Array("b".utf8), Array("c".utf8)])
+    }
+
     @Test("two members of a group split the partitions and together see every message")
     func rebalance() async throws {
         let topic = uniqueTopic("t-rebalance")

@@ -50,8 +50,10 @@ public struct ProcessingPipeline: Sendable {
     func process(fileID: String, version: Int, job: JobRecord) async throws {
         guard let file = try await store.file(id: fileID), let content = try await store.version(fileID: fileID, version: version)
         else { return }
+        // Progress is worth a metadata transaction (and a live event) only when processing takes a while.
+        let reportsProgress = content.size >= Self.progressReportMinBytes
         do {
-            try await report(fileID, .processing, job: job, progress: 0.1)
+            if reportsProgress { try await report(fileID, .processing, job: job, progress: 0.1) }
             if let scanner, UInt64(content.size) <= scanMaxBytes {
                 let blocks = content.blocks
                 let size = UInt64(content.size)
@@ -62,7 +64,7 @@ public struct ProcessingPipeline: Sendable {
                 if case .infected(let signature) = verdict {
                     return try await report(fileID, .quarantined, job: job, reason: "virus found: \(signature)")
                 }
-                try await report(fileID, .processing, job: job, progress: 0.5)
+                if reportsProgress { try await report(fileID, .processing, job: job, progress: 0.5) }
             }
             let head = try await reader.prefix(content.blocks, count: TypeDetector.sniffBytes)
             let type = TypeDetector.detect(prefix: head[...], name: file.name)
@@ -88,6 +90,11 @@ public struct ProcessingPipeline: Sendable {
         }
     }
 
+    /// Smaller files go from queued to their outcome in one report: they are done in milliseconds.
+    static let progressReportMinBytes = 8 << 20
+
+    static let fileSystemBlockBytes = 4096
+
     /// Types whose content is compressed already: deflating them again costs time and saves nothing.
     static let compressedTypes: Set<String> = [
         "png", "jpeg", "gif", "webp", "zip", "gzip", "bzip2", "xz", "zstd", "7z", "mp3", "mp4", "ogg", "flac",
@@ -99,7 +106,8 @@ public struct ProcessingPipeline: Sendable {
         guard !Self.compressedTypes.contains(type) else { return }
         var seen = Set<[UInt8]>()
         for (index, block) in content.blocks.enumerated() where seen.insert(block.sha256).inserted {
-            guard block.compression == 0 else { continue }
+            // A block of one file-system block or less takes that block however well it compresses.
+            guard block.compression == 0, block.size > Self.fileSystemBlockBytes else { continue }
             guard let stored = try await blocks.compress(try BlockDigest(bytes: block.sha256)) else {
                 if index == 0 { return }
                 continue

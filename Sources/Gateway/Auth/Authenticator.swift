@@ -10,6 +10,8 @@ struct Authenticator: Sendable {
     let tokens: TokenService
     let rateLimiter: RateLimiter
     let trustForwardedFor: Bool
+    /// Mark the cookie `Secure` whatever the request says (`FILEFLOW_COOKIE_SECURE`).
+    let alwaysSecureCookie: Bool
 
     func require(_ request: Request) async throws -> AuthenticatedUser {
         guard let token = try Self.presentedToken(request) else {
@@ -47,11 +49,27 @@ struct Authenticator: Sendable {
         return context.peerAddress
     }
 
-    /// `Set-Cookie` for the access token (login, refresh) or its removal (logout).
-    static func cookie(_ token: String?, maxAge: Int) -> String {
-        guard let token else {
-            return "\(cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
-        }
-        return "\(cookieName)=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+    /// `Set-Cookie` for the access token (login, refresh) or its removal (logout); `Secure` when so configured or
+    /// when the request reached the proxy in front of us over HTTPS. Plain http (a loopback gateway) keeps a cookie
+    /// without it, which browsers would otherwise refuse to store.
+    func cookie(_ token: String?, maxAge: Int, for request: Request) -> String {
+        Self.cookie(token, maxAge: maxAge, secure: alwaysSecureCookie || Self.arrivedOverHTTPS(request))
+    }
+
+    static func cookie(_ token: String?, maxAge: Int, secure: Bool) -> String {
+        var parts = ["\(cookieName)=\(token ?? "")", "Path=/", "Max-Age=\(token == nil ? 0 : maxAge)", "HttpOnly",
+                     "SameSite=Strict"]
+        if secure { parts.append("Secure") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// Whether `X-Forwarded-Proto` names https for the client's own hop (its first entry). Unlike the client
+    /// address, this needs no trusted proxy: the header can only add `Secure`, so a client that sends it over
+    /// plain http merely gets a cookie its own browser will not keep.
+    static func arrivedOverHTTPS(_ request: Request) -> Bool {
+        guard let forwarded = request.headers[.xForwardedProto],
+            let first = forwarded.split(separator: ",", omittingEmptySubsequences: false).first
+        else { return false }
+        return first.trimmingCharacters(in: .whitespaces).lowercased() == "https"
     }
 }

@@ -10,14 +10,23 @@ internal import ServiceLifecycle
 /// `NotificationService.Subscribe`. Stored notifications carry their sequence as the event id, so a client that
 /// reconnects with `Last-Event-ID` (or `?last_event_id=`) gets what it missed; transient upload progress has no id.
 /// A `: ping` comment keeps idle connections open. A slow reader slows its subscription (bounded hand-off) rather
-/// than growing memory. The subscription ends when the client goes away or the gateway shuts down.
+/// than growing memory. The subscription ends when the client goes away or the gateway shuts down. Each user may
+/// hold `maxEventStreamsPerUser` streams at once; one more is 429 until one of them ends.
 extension GatewayAPI {
+    /// What a refused stream is told to wait: a slot frees only when another stream ends, which no one can predict.
+    static let eventStreamRetrySeconds = 5
+
     func registerEvents(on router: Router<GatewayContext>) {
         router.get("/api/v1/events") { request, _ in
             let caller = try await self.caller(request)
             var subscribe = Fileflow_V1_SubscribeRequest()
             subscribe.userID = caller.id
             subscribe.afterSequence = try Self.lastEventID(request)
+            guard let slot = self.eventStreams.acquire(caller.id) else {
+                throw APIError.tooManyRequests(
+                    "at most \(self.eventStreams.limitPerUser) event streams may be open per user; close one first",
+                    retryAfterSeconds: Self.eventStreamRetrySeconds, code: "too_many_streams")
+            }
             let call = ClientRequest(metadata: Caller.metadata(for: caller.id), message: subscribe)
             let (client, heartbeat, logger) = (
                 self.mesh.notification, Duration.seconds(self.configuration.heartbeatSeconds), self.logger
@@ -27,6 +36,7 @@ extension GatewayAPI {
                 .xAccelBuffering: "no",
             ]
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                defer { slot.release() }
                 let frames = Handoff<ByteBuffer>(capacity: 256)
                 try await request.body.consumeWithInboundCloseHandler({ _ in
                     try await withGracefulShutdownHandler {

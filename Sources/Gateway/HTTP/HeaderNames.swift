@@ -19,6 +19,7 @@ extension HTTPField.Name {
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
     static let xAccelBuffering = HTTPField.Name("X-Accel-Buffering")!
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
     static let xFileName = HTTPField.Name("X-File-Name")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!

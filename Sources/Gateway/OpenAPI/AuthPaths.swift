@@ -5,7 +5,15 @@ enum AuthPaths {
 
     static let tokens = D.response(
         "a token pair; also sets the ff_access HttpOnly SameSite=Strict cookie", S.ref("TokenPair"),
-        headers: [("Set-Cookie", D.header("ff_access=<access token>; HttpOnly; SameSite=Strict"))])
+        headers: [("Set-Cookie", D.header(
+            "ff_access=<access token>; Path=/; Max-Age=<expires_in>; HttpOnly; SameSite=Strict" + secureNote))])
+
+    static let cleared = D.header("ff_access=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + secureNote)
+
+    static let secureNote = """
+        ; plus Secure when the request reached a proxy over HTTPS (X-Forwarded-Proto: https) or the gateway is \
+        configured so (FILEFLOW_COOKIE_SECURE=true, --secure-cookie)
+        """
 
     static var all: [(String, JSONValue)] {
         [
@@ -36,7 +44,10 @@ enum AuthPaths {
             ("/api/v1/auth/logout", ["post": D.operation(
                 "Sign out: clear the cookie and revoke the refresh token's session", tag: "auth", id: "logout",
                 authenticated: false, body: D.jsonBody("LogoutRequest", required: false),
-                responses: [("204", D.response("signed out")), D.badRequest, D.tooLarge, D.unsupported])]),
+                responses: [
+                    ("204", D.response("signed out", headers: [("Set-Cookie", cleared)])),
+                    D.badRequest, D.tooLarge, D.unsupported,
+                ])]),
             ("/api/v1/users/me", [
                 "get": D.operation("The caller's profile and quota", tag: "users", id: "getMe",
                                    responses: [("200", D.response("profile", S.ref("Profile")))]),

@@ -96,7 +96,7 @@ enum OpenAPISchemas {
             ])),
             ("AdminMetrics", object(
                 ["services", "uploads_total", "bytes_uploaded", "bytes_downloaded", "requests_total", "error_rate",
-                 "storage_bytes", "users", "queue_depth"],
+                 "storage_bytes", "users", "files", "queue_depth", "stats_error"],
                 [
                     ("services", [
                         "type": "object",
@@ -104,8 +104,14 @@ enum OpenAPISchemas {
                     ]),
                     ("uploads_total", integer()), ("bytes_uploaded", integer()), ("bytes_downloaded", integer()),
                     ("requests_total", integer()), ("error_rate", number),
-                    ("storage_bytes", nullable(integer())), ("users", nullable(integer())),
-                    ("queue_depth", nullable(integer())),
+                    ("storage_bytes", nullable(integer(
+                        "bytes the block store holds (unique blocks, compressed size where compressed); "
+                            + "null when the metadata service could not answer (see stats_error)"))),
+                    ("users", nullable(integer("registered users; null as storage_bytes"))),
+                    ("files", nullable(integer("files not in the trash; null as storage_bytes"))),
+                    ("queue_depth", nullable(integer(
+                        "processing jobs queued or running plus events not yet published; null as storage_bytes"))),
+                    ("stats_error", nullable(string("why the figures above are null; null when they are present"))),
                 ])),
             ("RegisterRequest", object(["username", "password"], [
                 ("username", string().merging([("pattern", .string(usernamePattern))])),

@@ -24,13 +24,18 @@ enum OtherPaths {
                         ("content", ["text/event-stream": ["schema": ["type": "string"]]]),
                     ])),
                     D.badRequest,
+                    ("429", D.response(
+                        "rate limited, or the caller already holds the most event streams one user may open at once "
+                            + "(--max-event-streams-per-user, default 8; code too_many_streams); close one first",
+                        S.ref("Error"), headers: [D.retryAfter])),
                 ])]),
             ("/api/v1/jobs/{id}", ["get": D.operation(
                 "A processing job's state and progress", tag: "jobs", id: "getJob",
                 parameters: [D.parameter("id", in: "path", S.uuid, required: true)],
                 responses: [("200", D.response("the job", S.ref("Job"))), D.badRequest, D.notFound])]),
             ("/api/v1/admin/metrics", ["get": D.operation(
-                "Mesh health and gateway traffic (admins only)", tag: "admin", id: "adminMetrics",
+                "Mesh health, gateway traffic, and users, files, storage and queue depth (admins only)",
+                tag: "admin", id: "adminMetrics",
                 responses: [("200", D.response("metrics", S.ref("AdminMetrics"))), ("403", D.error("admins only"))])]),
             ("/api/v1/openapi.json", ["get": D.operation(
                 "This document", tag: "ops", id: "openapi", authenticated: false,

@@ -70,7 +70,7 @@ extension GatewayAPI {
             throw APIError.unauthenticated("username or password does not match", code: "invalid_credentials")
         }
         try await loginThrottle.recordSuccess(username: body.username)
-        return try await issueTokens(for: authenticated(user), family: UUIDs.random(), replacing: nil)
+        return try await issueTokens(for: authenticated(user), family: UUIDs.random(), replacing: nil, request: request)
     }
 
     private func refresh(_ request: Request) async throws -> Response {
@@ -86,7 +86,8 @@ extension GatewayAPI {
         } catch let error as APIError where error.status == .notFound {
             throw APIError.unauthenticated("the account no longer exists", code: "invalid_token")
         }
-        return try await issueTokens(for: authenticated(user), family: presented.fam, replacing: presented)
+        return try await issueTokens(
+            for: authenticated(user), family: presented.fam, replacing: presented, request: request)
     }
 
     private func signOut(_ request: Request) async throws -> Response {
@@ -94,13 +95,13 @@ extension GatewayAPI {
         if let token = body?.refreshToken, let claims = await tokens.verifyRefresh(token) {
             try await withRedis { try await self.refreshTokens.revokeFamily(of: claims) }
         }
-        return JSONResponse.noContent(headers: [.setCookie: Authenticator.cookie(nil, maxAge: 0)])
+        return JSONResponse.noContent(headers: [.setCookie: authenticator.cookie(nil, maxAge: 0, for: request)])
     }
 
     /// A new token pair (and the cookie); with `replacing`, the presented refresh token is spent in the same step.
-    private func issueTokens(for user: AuthenticatedUser, family: String, replacing presented: TokenService.RefreshClaims?)
-        async throws -> Response
-    {
+    private func issueTokens(
+        for user: AuthenticatedUser, family: String, replacing presented: TokenService.RefreshClaims?, request: Request
+    ) async throws -> Response {
         let refresh = try await tokens.issueRefresh(userID: user.id, family: family)
         try await withRedis {
             if let presented {
@@ -115,7 +116,7 @@ extension GatewayAPI {
         let access = try await tokens.issueAccess(for: user)
         let pair = TokenService.Pair(accessToken: access, refreshToken: refresh.token, expiresIn: tokens.accessSeconds)
         return JSONResponse.make(
-            .ok, pair, headers: [.setCookie: Authenticator.cookie(access, maxAge: tokens.accessSeconds)])
+            .ok, pair, headers: [.setCookie: authenticator.cookie(access, maxAge: tokens.accessSeconds, for: request)])
     }
 
     private func authenticated(_ user: Fileflow_V1_User) -> AuthenticatedUser {

@@ -7,10 +7,15 @@ import pytest
 
 from .gwsupport import PASSWORD, Client, Gateway, Service, sign_in, sign_up
 
+# The package gateway's admin; the metadata service knows it too (as Tools/up's shared FILEFLOW_ADMINS does), so
+# that it answers the admin's GetSystemStats.
+ADMIN = f"admin-{uuid.uuid4().hex[:10]}"
+
+
 @pytest.fixture(scope="package")
 def mesh():
     data_dir = tempfile.mkdtemp(prefix="fileflow-gw-mesh-")
-    services = {"metadata": Service("metadata", data_dir=data_dir).start()}
+    services = {"metadata": Service("metadata", ["--admins", ADMIN], data_dir=data_dir).start()}
     services["metadata"].wait_ready()
     target = ["--metadata-target", services["metadata"].target]
     services["file-process"] = Service("file-process", target, data_dir=data_dir).start()
@@ -22,9 +27,6 @@ def mesh():
     yield services
     for name in ["notification", "deletion", "search", "file-process", "metadata"]:
         assert services[name].terminate() == 0, services[name].log()
-
-
-ADMIN = f"admin-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="package")

@@ -24,13 +24,14 @@ PASSWORD = "correct horse battery 9"
 class Gateway:
     """One `fileflow gateway` process on a free port; its stderr is kept in a log file for failure messages."""
 
-    def __init__(self, mesh, *args, data_dir=None, prefix=None, admins=""):
+    def __init__(self, mesh, *args, data_dir=None, prefix=None, admins="", env=None):
         self.mesh = mesh
         self.args = list(args)
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="fileflow-gateway-")
         # Each gateway gets its own Redis key space, so throttling in one test never leaks into another.
         self.prefix = prefix or f"fileflow:test:{uuid.uuid4().hex[:8]}:"
         self.admins = admins
+        self.env = env or {}
         self.log_path = pathlib.Path(tempfile.mkstemp(prefix="fileflow-gateway-", suffix=".log")[1])
         self.process = None
         self.port = None
@@ -39,6 +40,7 @@ class Gateway:
     def start(self, timeout=60):
         env = backing_environment()
         env["FILEFLOW_ADMINS"] = self.admins
+        env.update(self.env)
         targets = {"metadata": "--metadata", "file-process": "--file-process", "search": "--search",
                    "deletion": "--deletion", "notification": "--notification"}
         command = [str(bin_path() / "fileflow"), "gateway", "--port", "0", "--data-dir", self.data_dir,

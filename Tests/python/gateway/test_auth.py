@@ -1,12 +1,15 @@
 """Accounts and sessions: register, sign in, refresh with rotation and reuse detection, sign out, JWT tampering
 and expiry, sign-in throttling per username and per address, the per-user rate limit, profiles and admins."""
+import os
+import subprocess
+import tempfile
 import time
 import uuid
 
 import requests
 
 from .conftest import ADMIN
-from .gwsupport import PASSWORD, forge_jwt, jwt_claims, sign_in, sign_up
+from .gwsupport import PASSWORD, backing_environment, bin_path, forge_jwt, jwt_claims, sign_in, sign_up
 
 
 def post(gateway, path, **kwargs):
@@ -191,7 +194,8 @@ def test_profile_update_and_quota_shape(new_client):
 
 
 def test_admin_metrics_are_for_admins_only(gateway, new_client):
-    assert new_client().get("/api/v1/admin/metrics").status_code == 403
+    plain = new_client()
+    assert plain.get("/api/v1/admin/metrics").status_code == 403
     admin = new_client(username=ADMIN)
     assert admin.get("/api/v1/users/me").json()["is_admin"] is True
     metrics = admin.get("/api/v1/admin/metrics")
@@ -200,3 +204,69 @@ def test_admin_metrics_are_for_admins_only(gateway, new_client):
     assert set(body["services"]) == {"metadata", "file-process", "search", "deletion", "notification"}
     assert all(state["up"] for state in body["services"].values()), body["services"]
     assert body["requests_total"] > 0 and 0 <= body["error_rate"] <= 1
+    # The metadata service's figures: integers, counting at least what this test made.
+    assert body["stats_error"] is None
+    for key in ["storage_bytes", "users", "files", "queue_depth"]:
+        assert isinstance(body[key], int) and not isinstance(body[key], bool) and body[key] >= 0, (key, body)
+    assert body["users"] >= 2
+    plain.upload("metrics.bin", os.urandom(8192))  # random: new blocks, stored uncompressed
+    new_client()
+    later = admin.get("/api/v1/admin/metrics").json()
+    assert later["users"] >= body["users"] + 1 and later["files"] >= body["files"] + 1
+    assert later["storage_bytes"] >= body["storage_bytes"] + 8192
+
+
+def test_admin_metrics_keep_health_and_say_why_when_the_figures_are_refused(start_gateway, new_client):
+    # An admin of this gateway only: the metadata service does not know them, so it refuses GetSystemStats.
+    stranger = f"admin-{uuid.uuid4().hex[:10]}"
+    gateway = start_gateway(admins=stranger)
+    body = new_client(on=gateway, username=stranger).get("/api/v1/admin/metrics").json()
+    assert all(state["up"] for state in body["services"].values()), body["services"]
+    assert body["storage_bytes"] is None and body["users"] is None and body["files"] is None
+    assert body["queue_depth"] is None and "administrator" in body["stats_error"]
+
+
+def cookie_attributes(response):
+    return [part.strip() for part in response.headers["Set-Cookie"].split(";")][1:]
+
+
+def test_the_cookie_is_secure_when_a_proxy_reports_https(gateway):
+    username, _ = sign_up(gateway)
+    credentials = {"username": username, "password": PASSWORD}
+    plain = post(gateway, "/api/v1/auth/login", json=credentials)
+    assert "Secure" not in cookie_attributes(plain)  # plain http (loopback, the web UI test) keeps working
+    assert "Secure" not in cookie_attributes(
+        post(gateway, "/api/v1/auth/login", json=credentials, headers={"X-Forwarded-Proto": "http"}))
+    for proto in ["https", "HTTPS", "https, http"]:  # the first entry is the client's own hop
+        proxied = post(gateway, "/api/v1/auth/login", json=credentials, headers={"X-Forwarded-Proto": proto})
+        assert proxied.status_code == 200
+        assert cookie_attributes(proxied)[-1] == "Secure", proto
+        assert {"HttpOnly", "SameSite=Strict", "Path=/"} <= set(cookie_attributes(proxied))
+    refreshed = post(gateway, "/api/v1/auth/refresh", json={"refresh_token": proxied.json()["refresh_token"]},
+                     headers={"X-Forwarded-Proto": "https"})
+    assert refreshed.status_code == 200 and "Secure" in cookie_attributes(refreshed)
+    cleared = post(gateway, "/api/v1/auth/logout", headers={"X-Forwarded-Proto": "https"})
+    assert cleared.headers["Set-Cookie"].startswith("ff_access=;") and "Secure" in cookie_attributes(cleared)
+    assert "Secure" not in cookie_attributes(post(gateway, "/api/v1/auth/logout"))
+
+
+def test_the_cookie_is_always_secure_when_configured(start_gateway):
+    gateway = start_gateway(env={"FILEFLOW_COOKIE_SECURE": "true"})
+    username, _ = sign_up(gateway)
+    response = post(gateway, "/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200 and "Secure" in cookie_attributes(response)
+    # The cookie itself still authenticates (a browser would send it only over https; the gateway does not care).
+    me = requests.get(gateway.url("/api/v1/users/me"), cookies={"ff_access": response.json()["access_token"]},
+                      timeout=30)
+    assert me.status_code == 200
+    assert "Secure" in cookie_attributes(post(gateway, "/api/v1/auth/logout"))
+
+
+def test_a_malformed_cookie_or_stream_setting_stops_the_gateway_at_start():
+    for name, value in [("FILEFLOW_COOKIE_SECURE", "sometimes"), ("FILEFLOW_MAX_EVENT_STREAMS_PER_USER", "0"),
+                        ("FILEFLOW_MAX_EVENT_STREAMS_PER_USER", "many")]:
+        result = subprocess.run(
+            [str(bin_path() / "fileflow"), "gateway", "--port", "0", "--jwt-secret", "s" * 40,
+             "--data-dir", tempfile.mkdtemp(prefix="fileflow-gateway-")],
+            env={**backing_environment(), name: value}, capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and name in result.stderr, (name, value, result.stderr[-2000:])

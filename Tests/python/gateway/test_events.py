@@ -13,6 +13,16 @@ import requests
 from .gwsupport import eventually
 
 
+class Refused(Exception):
+    """A /api/v1/events request answered with something other than a stream."""
+
+    def __init__(self, response):
+        self.status = response.status
+        self.headers = response.headers
+        self.body = json.loads(response.read() or b"null")
+        super().__init__(f"{self.status} {self.body}")
+
+
 class EventStream:
     """An open /api/v1/events response parsed on a thread into (id, event, data) tuples and comments. Plain
     http.client, so that `close` can shut the socket under a reader blocked in recv."""
@@ -28,7 +38,10 @@ class EventStream:
         self.connection = http.client.HTTPConnection("127.0.0.1", client.gateway.port, timeout=60)
         self.connection.request("GET", "/api/v1/events", headers=headers)
         self.response = self.connection.getresponse()
-        assert self.response.status == 200, self.response.read()
+        if self.response.status != 200:
+            refused = Refused(self.response)
+            self.connection.close()
+            raise refused
         assert self.response.getheader("Content-Type").startswith("text/event-stream")
         self.events = queue.Queue()
         self.comments = queue.Queue()
@@ -119,3 +132,63 @@ def test_idle_streams_get_heartbeats_and_end_when_the_gateway_stops(start_gatewa
     assert time.monotonic() - started < 15
     while (item := stream.events.get(timeout=20)) is not None:  # queue.Empty here: the stream never ended
         assert item[1] in {"upload_progress", "processing_done"}
+
+
+def admitted(client):
+    """A new stream of `client`'s, or None when the gateway refuses it."""
+    try:
+        return EventStream(client)
+    except Refused:
+        return None
+
+
+def assert_refused(client, limit):
+    try:
+        EventStream(client).close()
+    except Refused as refused:
+        assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
+        assert refused.body["error"]["code"] == "too_many_streams"
+        assert f"at most {limit} " in refused.body["error"]["message"]
+    else:
+        raise AssertionError("a stream past the per-user limit was admitted")
+
+
+def test_each_user_holds_at_most_the_default_number_of_streams(new_client):
+    alice, bob = new_client(), new_client()
+    streams = [EventStream(alice, cookie=(i % 2 == 1)) for i in range(8)]  # header or cookie, both count
+    assert_refused(alice, 8)
+    others = EventStream(bob)  # limits are per user
+    streams.pop(0).close()
+    # The slot comes back once the gateway sees the client gone; exactly one, so the next attempt is refused.
+    reopened = eventually(lambda: admitted(alice), "a slot freed by closing a stream", timeout=60)
+    assert_refused(alice, 8)
+    # The stream that took the freed slot is a working subscription.
+    file = alice.upload("slot.txt", b"slot\n", "text/plain")
+    reopened.wait_for("upload_progress", file["file_id"])
+    for stream in streams + [reopened, others]:
+        stream.close()
+
+
+def test_the_stream_limit_is_configurable_and_refusals_take_no_slot(start_gateway, new_client):
+    gateway = start_gateway(env={"FILEFLOW_MAX_EVENT_STREAMS_PER_USER": "2"})
+    client = new_client(on=gateway)
+    streams = [EventStream(client), EventStream(client)]
+    for _ in range(3):
+        assert_refused(client, 2)
+    streams.pop().close()
+    streams.append(eventually(lambda: admitted(client), "a slot freed by closing a stream", timeout=60))
+    assert_refused(client, 2)
+    for stream in streams:
+        stream.close()
+
+
+def test_a_stream_whose_subscription_fails_gives_its_slot_back(start_gateway, new_client):
+    with socket.socket() as probe:  # a port nothing listens on: every subscription fails at once
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    gateway = start_gateway("--notification", f"127.0.0.1:{dead}", "--max-event-streams-per-user", "1")
+    client = new_client(on=gateway)
+    for _ in range(3):  # the slot is back before the client sees the stream end, so each attempt is admitted
+        stream = EventStream(client)
+        assert stream.events.get(timeout=30) is None
+        stream.close()

@@ -11,6 +11,7 @@ let visible = false;
 
 const count = (value) => (Number.isFinite(value) ? numberFormat.format(value) : '–');
 const percent = (fraction) => (Number.isFinite(fraction) ? `${(fraction * 100).toFixed(2)} %` : '–');
+const bytes = (value) => (Number.isFinite(value) ? formatBytes(value) : '–');
 
 function tile(label, value, key) {
   return h('div', { class: 'tile', 'data-metric': key }, h('dt', {}, label), h('dd', {}, value));
@@ -27,9 +28,10 @@ function details(service) {
 function render(metrics) {
   $('#admin-metrics').replaceChildren(
     tile('Users', count(metrics.users), 'users'),
+    tile('Files', count(metrics.files), 'files'),
     tile('Uploads', count(metrics.uploads_total), 'uploads_total'),
-    tile('Bytes uploaded', formatBytes(metrics.bytes_uploaded), 'bytes_uploaded'),
-    tile('Storage used', formatBytes(metrics.storage_bytes), 'storage_bytes'),
+    tile('Bytes uploaded', bytes(metrics.bytes_uploaded), 'bytes_uploaded'),
+    tile('Storage used', bytes(metrics.storage_bytes), 'storage_bytes'),
     tile('Queue depth', count(metrics.queue_depth), 'queue_depth'),
     tile('Error rate', percent(metrics.error_rate), 'error_rate'));
   const services = Object.entries(metrics.services ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -37,6 +39,8 @@ function render(metrics) {
     h('th', { scope: 'row' }, name),
     h('td', {}, h('span', { class: `badge ${service?.up ? 'badge-processed' : 'badge-failed'}` }, service?.up ? 'up' : 'down')),
     h('td', { class: 'muted' }, details(service ?? {})))));
+  // The gateway still reports health and traffic when the metadata service cannot give its figures.
+  if (metrics.stats_error) showError(new Error(`System figures unavailable: ${metrics.stats_error}`));
 }
 
 async function refresh() {
