@@ -13,8 +13,7 @@ public struct TraceID: Hashable, Sendable, CustomStringConvertible {
 
     /// A fresh random 128-bit ID; never all zeros, which B3 reserves as invalid.
     public static func random() -> TraceID {
-        var generator = SystemRandomNumberGenerator()
-        return TraceID(high: generator.next(), low: generator.nonZero())
+        TraceRandom.shared.withLock { TraceID(high: $0.next(), low: $0.nonZero()) }
     }
 
     /// Parses 16 or 32 lowercase hex characters; anything else (and all zeros) is nil.
@@ -49,8 +48,7 @@ public struct SpanID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func random() -> SpanID {
-        var generator = SystemRandomNumberGenerator()
-        return SpanID(generator.nonZero())!
+        SpanID(TraceRandom.shared.withLock { $0.nonZero() })!
     }
 
     /// Parses exactly 16 lowercase hex characters.
@@ -63,7 +61,7 @@ public struct SpanID: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension RandomNumberGenerator {
-    fileprivate mutating func nonZero() -> UInt64 {
+    mutating func nonZero() -> UInt64 {
         while true {
             let value: UInt64 = next()
             if value != 0 { return value }

@@ -39,6 +39,12 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
     public var attributes: SpanAttributes {
         get { lock.withLock { storedAttributes } }
         set { lock.withLock { storedAttributes = newValue } }
+        // `span.attributes[key] = value` edits in place instead of copying the dictionary each time.
+        _modify {
+            lock.lock()
+            defer { lock.unlock() }
+            yield &storedAttributes
+        }
     }
 
     public var isRecording: Bool { true }

@@ -49,7 +49,7 @@ public final class ZipkinTracer: Tracer, Sendable {
     }
 
     private func decide() -> B3Context.Sampling {
-        Double.random(in: 0..<1) < sampleRate ? .accept : .deny
+        TraceRandom.shared.withLock { Double.random(in: 0..<1, using: &$0) } < sampleRate ? .accept : .deny
     }
 
     public func forceFlush() {

@@ -16,7 +16,7 @@ extension MethodDescriptor {
 /// Splits a peer as SwiftNIO prints it (`[IPv4]host/127.0.0.1:5555`, `[IPv6]host/::1:5555`) into address and
 /// port; nil for anything else (`in-process`, `unknown`).
 func peerAddress(_ peer: String) -> (address: String, port: Int)? {
-    let hostPort = peer.split(separator: "/").last ?? Substring(peer)
+    let hostPort = peer.lastIndex(of: "/").map { peer[peer.index(after: $0)...] } ?? Substring(peer)
     guard peer.hasPrefix("[IPv"), let colon = hostPort.lastIndex(of: ":"),
         let port = Int(hostPort[hostPort.index(after: colon)...]), (1...65535).contains(port)
     else { return nil }

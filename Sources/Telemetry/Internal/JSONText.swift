@@ -2,8 +2,13 @@
 ///
 /// Hand-written rather than `JSONEncoder` because both run on every request path and need a fixed key order.
 struct JSONText {
-    private(set) var text = "{"
+    private(set) var text: String
     private var first = true
+
+    init() {
+        text = "{"
+        text.reserveCapacity(512)
+    }
 
     mutating func field(_ key: String, _ value: String) {
         separator(key)
@@ -38,6 +43,12 @@ struct JSONText {
     /// RFC 8259 string escaping: quotes, backslash and every control character.
     static func appendQuoted(_ value: String, to output: inout String) {
         output += "\""
+        // Most values (names, IDs, tags) need no escaping: copied whole rather than scalar by scalar.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -4,7 +4,8 @@
 # rounds interleaved so that drift hits all alike:
 #   bare       no telemetry at all (the RPC benchmark's server)
 #   off        telemetry on, FILEFLOW_TRACE_SAMPLE_RATE=0, no exporter: what an operator gets by turning tracing off
-#   sampled    every request traced (rate 1), spans POSTed to a live Zipkin stand-in that counts them
+#   sampled    every request traced (rate 1), spans POSTed to a live Zipkin stand-in (nginx answering 202, or
+#              collector.py when nginx is missing); the posted count comes from the server's own metrics
 #   down       rate 1, the Zipkin endpoint refuses connections
 #   slow       rate 1, the Zipkin endpoint accepts and never answers
 # Prints req/s and p99 per set-up (median of the rounds), each against `off` (goal: sampled ≥ 0.90 of off, and down
@@ -31,10 +32,35 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return; sleep 0.1; done; echo "no $1" >&2; exit 1; }
 
 python3 "$root/Tools/bench/rpc/bodies.py" "$work" 0
-python3 "$here/collector.py" live "$work/live.port" & pids+=($!)
+# The live Zipkin stand-in must cost the machine as little as possible (it shares the two cores with the server
+# under test): nginx answering 202 to every POST when it is installed, else the Python collector.
+if command -v nginx >/dev/null; then
+  live_port=$(free_port)
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  client_max_body_size 0;
+  client_body_buffer_size 1m;
+  server { listen 127.0.0.1:$live_port; location /api/v2/spans { return 202; } }
+}
+CONF
+  nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$live_port/" && break; sleep 0.1; done
+  collector="nginx"
+else
+  python3 "$here/collector.py" live "$work/live.port" & pids+=($!)
+  wait_file "$work/live.port"; live_port=$(cat "$work/live.port")
+  collector="collector.py"
+fi
 python3 "$here/collector.py" slow "$work/slow.port" & pids+=($!)
-wait_file "$work/live.port"; wait_file "$work/slow.port"
-live="http://127.0.0.1:$(cat "$work/live.port")/api/v2/spans"
+wait_file "$work/slow.port"
+live="http://127.0.0.1:$live_port/api/v2/spans"
 slow="http://127.0.0.1:$(cat "$work/slow.port")/api/v2/spans"
 down="http://127.0.0.1:$(free_port)/api/v2/spans"  # nothing listens there
 
@@ -84,7 +110,8 @@ print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none")'
 }
 
 setups="bare off sampled down slow"
-echo "h2load -c$CLIENTS -m$STREAMS, $REQUESTS unary requests per run, $ROUNDS rounds, machine load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "h2load -c$CLIENTS -m$STREAMS, $REQUESTS unary requests per run, $ROUNDS rounds, live Zipkin stand-in: $collector," \
+  "machine load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   for setup in $setups; do
     serve "$setup"
@@ -94,7 +121,7 @@ for round in $(seq "$ROUNDS"); do
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
   done
 done
-echo "live collector received $(curl -s "${live%/api/v2/spans}/count") spans in all"
+[ "$collector" = nginx ] || echo "live collector received $(curl -s "http://127.0.0.1:$live_port/count") spans in all"
 python3 - "$work" $setups <<'PY'
 import statistics
 import sys
