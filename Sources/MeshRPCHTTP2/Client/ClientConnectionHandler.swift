@@ -17,6 +17,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let credit: WriteCredit
         var deferredConsume = 0
         var done = false
+        /// Breaks the cycle the call's closures make (stream → inbound queue → its callbacks → the box that finds
+        /// this stream) once the call is over; without it every call's state would outlive it.
+        var detach: (() -> Void)?
 
         init(path: String, deadline: ContinuousClock.Instant?, maxReceiveMessageBytes: Int,
              inbound: RPCMessageQueue<RPCResponsePart>, credit: WriteCredit) {
@@ -110,6 +113,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             path: path, deadline: deadline, maxReceiveMessageBytes: options.maxResponseMessageBytes,
             inbound: inbound, credit: credit)
         box.value = stream
+        stream.detach = { box.value = nil }
         if closed || context == nil {
             finish(stream, Status(code: .unavailable, message: "The connection closed."), [:])
         }
@@ -153,7 +157,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func endRequest(_ stream: Stream, error: (any Error)?) {
-        guard let id = stream.id, !stream.done else { return }
+        guard !stream.done else { return }
+        guard let id = stream.id else {
+            // Ended before it ever opened (the caller gave up before writing its metadata).
+            finish(stream, Status(code: .cancelled, message: "The call ended before it started."), [:])
+            return
+        }
         if error != nil {
             cancel(stream)
         } else {
@@ -176,6 +185,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         stream.inbound.yield(.status(status, trailers))
         stream.inbound.finish()
         stream.credit.close(RPCError(code: .cancelled, message: "The call is over."))
+        stream.detach?()
+        stream.detach = nil
     }
 
     private func grantDeferredWindow(_ stream: Stream) {

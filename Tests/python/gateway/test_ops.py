@@ -1,6 +1,7 @@
 """The gateway's own endpoints: health, readiness, Prometheus metrics by route template, the OpenAPI document, and
 keep-alive connections that stay in sync after HEAD answers (which carry no body)."""
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -21,6 +22,29 @@ def test_health_readiness_and_metrics(gateway, new_client):
         value = next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))
         assert value >= 1000 if "bytes" in name else value >= 1, name
     assert "fileflow_rpc_client_requests_total" in text  # the mesh clients are instrumented too
+
+
+def resident_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def test_mesh_calls_leave_no_memory_behind(gateway):
+    """Every /readyz makes health calls to the services over the mesh clients; a call's state must go when the
+    call does (it once outlived it, about 1 KiB a call)."""
+    def hammer(count):
+        def worker(_):
+            with requests.Session() as session:
+                for _ in range(count // 10):
+                    assert session.get(gateway.url("/readyz"), timeout=30).status_code == 200
+        with ThreadPoolExecutor(10) as pool:
+            list(pool.map(worker, range(10)))
+
+    hammer(2_000)  # warm-up: pools, caches and allocator arenas reach their working size
+    before = resident_kib(gateway.process.pid)
+    hammer(15_000)
+    grown = resident_kib(gateway.process.pid) - before
+    assert grown < 6 * 1024, f"resident memory grew {grown} KiB over 15,000 requests"
 
 
 def test_the_openapi_document_describes_every_route(gateway):
