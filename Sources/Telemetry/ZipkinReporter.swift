@@ -108,33 +108,46 @@ public final class ZipkinReporter: @unchecked Sendable {
 
     private func run() {
         while true {
-            let batch: [ZipkinSpanRecord]? = condition.withLock {
+            // Takes the whole queue at once (a swap, not a shift of what stays) and sends it in batches.
+            let taken: [ZipkinSpanRecord]? = condition.withLock {
                 let deadline = Date(timeIntervalSinceNow: configuration.flushInterval)
                 while queue.count < configuration.batchSize && !stopping && !flushRequested {
                     if !condition.wait(until: deadline) { break }
                 }
                 flushRequested = false
                 if queue.isEmpty { return stopping ? nil : [] }
-                let count = min(queue.count, configuration.batchSize)
-                defer { queue.removeFirst(count) }
-                return Array(queue.prefix(count))
+                defer { queue = [] }
+                return queue
             }
-            guard let batch else { break }
-            if !batch.isEmpty { send(batch) }
+            guard let taken else { break }
+            for start in stride(from: 0, to: taken.count, by: max(configuration.batchSize, 1)) {
+                send(taken[start..<min(start + configuration.batchSize, taken.count)])
+            }
         }
         try? fileHandle?.synchronize()
         try? fileHandle?.close()
         done.signal()
     }
 
-    private func send(_ batch: [ZipkinSpanRecord]) {
-        let encoded = batch.map(\.json)
+    private func send(_ batch: ArraySlice<ZipkinSpanRecord>) {
+        let encoded = batch.map(\.jsonBytes)
         if let fileHandle {
-            fileHandle.write(Data((encoded.joined(separator: "\n") + "\n").utf8))
+            var lines = Data(capacity: encoded.reduce(0) { $0 + $1.count + 1 })
+            for span in encoded {
+                lines.append(contentsOf: span)
+                lines.append(UInt8(ascii: "\n"))
+            }
+            fileHandle.write(lines)
             condition.withLock { stats.written += batch.count }
         }
         guard let target else { return }
-        let body = Data(("[" + encoded.joined(separator: ",") + "]").utf8)
+        var body = Data(capacity: encoded.reduce(2) { $0 + $1.count + 1 })
+        body.append(UInt8(ascii: "["))
+        for (index, span) in encoded.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: span)
+        }
+        body.append(UInt8(ascii: "]"))
         var backoff = configuration.initialBackoff
         for attempt in 1...max(configuration.maxAttempts, 1) {
             switch HTTPPost.send(body, to: target, timeout: configuration.requestTimeout) {

@@ -44,43 +44,49 @@ public struct ZipkinSpanRecord: Sendable, Equatable {
     }
 
     /// The span as one JSON object, keys in a fixed order.
-    public var json: String {
-        var object = JSONText()
-        object.field("traceId", traceID.description)
-        if let parentID { object.field("parentId", parentID.description) }
-        object.field("id", id.description)
+    public var json: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// `json` as UTF-8, written in one buffer (the reporter's hot path).
+    public var jsonBytes: [UInt8] {
+        var object = JSONText(capacity: 512)
+        if traceID.is128Bit {
+            object.field("traceId", hexWords: traceID.high, traceID.low)
+        } else {
+            object.field("traceId", hexWords: traceID.low)
+        }
+        if let parentID { object.field("parentId", hexWords: parentID.value) }
+        object.field("id", hexWords: id.value)
         if let kind { object.field("kind", kind.rawValue) }
         object.field("name", name)
         object.field("timestamp", timestamp)
         object.field("duration", max(duration, 1))
         if debug { object.field("debug", true) }
-        object.field("localEndpoint", raw: Self.encode(localEndpoint))
-        if let remoteEndpoint, !remoteEndpoint.isEmpty {
-            object.field("remoteEndpoint", raw: Self.encode(remoteEndpoint))
-        }
+        Self.write(localEndpoint, as: "localEndpoint", into: &object)
+        if let remoteEndpoint, !remoteEndpoint.isEmpty { Self.write(remoteEndpoint, as: "remoteEndpoint", into: &object) }
         if !annotations.isEmpty {
-            let items = annotations.map { annotation in
-                var item = JSONText()
-                item.field("timestamp", annotation.timestamp)
-                item.field("value", annotation.value)
-                return item.finished()
+            object.beginArray("annotations")
+            for annotation in annotations {
+                object.beginElementObject()
+                object.field("timestamp", annotation.timestamp)
+                object.field("value", annotation.value)
+                object.endObject()
             }
-            object.field("annotations", raw: "[" + items.joined(separator: ",") + "]")
+            object.endArray()
         }
         if !tags.isEmpty {
-            var tagObject = JSONText()
-            for (key, value) in tags { tagObject.field(key, value) }
-            object.field("tags", raw: tagObject.finished())
+            object.beginObject("tags")
+            for (key, value) in tags { object.field(key, value) }
+            object.endObject()
         }
-        return object.finished()
+        return object.finishedBytes()
     }
 
-    private static func encode(_ endpoint: Endpoint) -> String {
-        var object = JSONText()
+    private static func write(_ endpoint: Endpoint, as key: String, into object: inout JSONText) {
+        object.beginObject(key)
         if let serviceName = endpoint.serviceName { object.field("serviceName", serviceName) }
         if let ipv4 = endpoint.ipv4 { object.field("ipv4", ipv4) }
         if let ipv6 = endpoint.ipv6 { object.field("ipv6", ipv6) }
         if let port = endpoint.port, port > 0, port <= 65535 { object.field("port", UInt64(port)) }
-        return object.finished()
+        object.endObject()
     }
 }
