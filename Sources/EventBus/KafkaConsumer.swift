@@ -105,6 +105,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// One partition of one topic.
+    private struct Partition: Hashable {
+        var topic: String
+        var partition: Int32
+    }
+
+    /// A partition and an offset in it: where to commit or rewind to.
+    private typealias Position = (topic: String, partition: Int32, offset: Int64)
+
     /// Where one partition's share of a batch got to.
     private struct LaneOutcome: Sendable {
         var topic: String
@@ -116,12 +125,11 @@ public final class KafkaConsumer: @unchecked Sendable {
     private func handleByPartition(
         _ batch: [PolledMessage], _ handler: @escaping @Sendable (KafkaIncomingMessage) async throws -> Void
     ) async throws {
-        var lanes: [String: [PolledMessage]] = [:]
-        for polled in batch { lanes["\(polled.message.partition)/\(polled.message.topic)", default: []].append(polled) }
+        let lanes = Dictionary(grouping: batch) { Partition(topic: $0.message.topic, partition: $0.message.partition) }
         let outcomes = await withTaskGroup(of: LaneOutcome.self) { group in
-            for lane in lanes.values {
+            for (key, lane) in lanes {
                 group.addTask {
-                    var outcome = LaneOutcome(topic: lane[0].message.topic, partition: lane[0].message.partition)
+                    var outcome = LaneOutcome(topic: key.topic, partition: key.partition)
                     for polled in lane {
                         do {
                             try await self.handle(polled, handler)
@@ -137,9 +145,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             return await group.reduce(into: []) { $0.append($1) }
         }
         try await commit(outcomes.compactMap { lane in lane.lastHandled.map { (lane.topic, lane.partition, $0 + 1) } })
-        let failures = outcomes.compactMap { lane in lane.failure.map { (lane.topic, lane.partition, $0.offset, $0.error) } }
-        guard let (_, _, _, error) = failures.first else { return }
-        if !(error is CancellationError) { try await rewind(failures.map { ($0.0, $0.1, $0.2) }) }
+        let failed = outcomes.compactMap { lane in lane.failure.map { (lane, $0) } }
+        guard let error = failed.first?.1.error else { return }
+        if !(error is CancellationError) { try await rewind(failed.map { ($0.0.topic, $0.0.partition, $0.1.offset) }) }
         throw error
     }
 
@@ -205,15 +213,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Commits these next offsets (asynchronously: commits are ordered, and a lost one only means a redelivery,
-    /// which handlers tolerate); a revoke commits synchronously.
-    private func commit(_ positions: [(topic: String, partition: Int32, next: Int64)]) async throws {
+    /// Commits these positions, each the offset of the next message to handle (asynchronously: commits are
+    /// ordered, and a lost one only means a redelivery, which handlers tolerate); a revoke commits synchronously.
+    private func commit(_ positions: [Position]) async throws {
         guard !positions.isEmpty else { return }
         let handle = UncheckedHandle(pointer: self.handle)
         let group = groupID
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             queue.async {
-                let list = Self.partitionList(positions.map { ($0.topic, $0.partition, $0.next) })
+                let list = Self.partitionList(positions)
                 // Stored too, so the synchronous commit in a revoke covers it even if this async one is pending.
                 _ = rd_kafka_offsets_store(handle.pointer, list)
                 let error = rd_kafka_commit(handle.pointer, list, 1)
@@ -240,11 +248,11 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Moves these partitions' fetch positions back to their first unhandled message, so the next poll
     /// redelivers it instead of what was prefetched after it.
-    private func rewind(_ positions: [(topic: String, partition: Int32, offset: Int64)]) async throws {
+    private func rewind(_ positions: [Position]) async throws {
         let handle = UncheckedHandle(pointer: self.handle)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             queue.async {
-                let list = Self.partitionList(positions.map { ($0.topic, $0.partition, $0.offset) })
+                let list = Self.partitionList(positions)
                 defer { rd_kafka_topic_partition_list_destroy(list) }
                 if let error = rd_kafka_seek_partitions(handle.pointer, list, 5_000) {
                     let text = String(cString: rd_kafka_error_string(error))
@@ -257,7 +265,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    private static func partitionList(_ positions: [(topic: String, partition: Int32, offset: Int64)])
+    private static func partitionList(_ positions: [Position])
         -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
     {
         let list = rd_kafka_topic_partition_list_new(Int32(positions.count))!

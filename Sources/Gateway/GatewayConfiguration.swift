@@ -61,7 +61,7 @@ public struct GatewayConfiguration: Sendable {
     /// Event streams (`/api/v1/events`) one user may hold open in this process at once; one more is 429.
     public var maxEventStreamsPerUser = 8
     /// Mark the `ff_access` cookie `Secure` on every response, not only on requests a proxy reports as HTTPS
-    /// (`X-Forwarded-Proto: https`, honoured with `trustForwardedFor`).
+    /// (`X-Forwarded-Proto: https`, honoured without `trustForwardedFor`: it can only add `Secure`).
     public var secureCookie = false
 
     public init(redisURL: String, dataDirectory: String, jwtSecret: [UInt8]) {

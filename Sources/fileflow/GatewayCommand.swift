@@ -79,8 +79,8 @@ struct GatewayCommand: AsyncParsableCommand {
         configuration.redisPrefix = redisPrefix
         configuration.accessTokenSeconds = accessTokenSeconds
         configuration.refreshTokenSeconds = refreshTokenSeconds
-        configuration.admins = Set(Self.list(admins ?? environment["FILEFLOW_ADMINS"]))
-        configuration.corsOrigins = corsOrigin.isEmpty ? Self.list(environment["FILEFLOW_CORS_ORIGINS"]) : corsOrigin
+        configuration.admins = administratorNames(admins)
+        configuration.corsOrigins = corsOrigin.isEmpty ? commaSeparated(environment["FILEFLOW_CORS_ORIGINS"]) : corsOrigin
         configuration.trustForwardedFor = trustForwardedFor
         configuration.rateLimit.rate = rateLimit
         configuration.rateLimit.burst = rateBurst
@@ -113,9 +113,5 @@ struct GatewayCommand: AsyncParsableCommand {
         case "true", "1", "yes": return true
         default: throw ValidationError("\(name) must be true or false")
         }
-    }
-
-    private static func list(_ text: String?) -> [String] {
-        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

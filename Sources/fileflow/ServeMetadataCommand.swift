@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Logging
 import MeshRPC
 import MetadataService
@@ -25,9 +24,7 @@ struct ServeMetadataCommand: AsyncParsableCommand {
         let store = FileFlowStore(database: database)
         let cache = try options.cache(store: store)
         var router = RPCRouter()
-        let administrators = (admins ?? ProcessInfo.processInfo.environment["FILEFLOW_ADMINS"] ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        MetadataService(store: store, cache: cache, admins: Set(administrators)).register(in: &router)
+        MetadataService(store: store, cache: cache, admins: administratorNames(admins)).register(in: &router)
 
         var host = ServiceHost(
             name: "metadata", serviceName: "fileflow.v1.MetadataService", host: options.host,
