@@ -5,7 +5,7 @@ public import MeshRPC
 import MeshRPCProto
 public import MetadataCache
 public import PostgresStore
-import ServiceKit
+public import ServiceKit
 
 /// `fileflow.v1.DeletionService`: trash, restore, purge after retention, and garbage collection of blocks no
 /// version references any more. Every method is idempotent: deleting a trashed file or restoring a live one
@@ -16,12 +16,15 @@ public final class DeletionService: Sendable {
     let cache: MetadataCache?
     let collector: BlockGarbageCollector
     let retentionMicros: Int64
+    /// Who may call Purge.
+    let administrators: Administrators
 
     public init(
         store: FileFlowStore, cache: MetadataCache?, blocks: any BlockStorage, retentionSeconds: Int,
-        collectionGraceSeconds: Int
+        collectionGraceSeconds: Int, administrators: Administrators = Administrators()
     ) {
         self.store = store
+        self.administrators = administrators
         self.cache = cache
         self.collector = BlockGarbageCollector(store: store, blocks: blocks, graceSeconds: collectionGraceSeconds)
         self.retentionMicros = Int64(retentionSeconds) * 1_000_000
@@ -75,10 +78,7 @@ public final class DeletionService: Sendable {
 
     /// Admin only: purges what is past retention (or trashed before `trashed_before`), then collects blocks.
     func purge(_ request: Fileflow_V1_PurgeRequest, caller: Caller) async throws -> Fileflow_V1_PurgeResponse {
-        let user = try caller.required()
-        guard try await store.user(id: user)?.isAdmin == true else {
-            throw RPCError(code: .permissionDenied, message: "purging is for administrators")
-        }
+        try await administrators.require(caller, store: store, toDo: "purge")
         let cutoff = request.hasTrashedBefore
             ? request.trashedBefore.seconds * 1_000_000 + Int64(request.trashedBefore.nanos / 1000)
             : Self.now() - retentionMicros

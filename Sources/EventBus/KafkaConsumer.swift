@@ -1,6 +1,7 @@
 internal import CRdKafka
 import Dispatch
 import Foundation
+import Logging
 
 /// How a consumer treats a handler that throws: retry with exponential backoff, then park the message in
 /// `<topic>.dlq` so one poison message cannot stall its partition forever.
@@ -164,11 +165,18 @@ public final class KafkaConsumer: @unchecked Sendable {
                 // Stopping is not a failure of the message: leave it uncommitted for the next member.
                 if Task.isCancelled { throw CancellationError() }
                 KafkaMetrics.consumeFailed(topic: polled.message.topic, group: groupID)
+                let message = polled.message
+                let context: Logger.Metadata = [
+                    "group": "\(groupID)", "origin": "\(message.topic)/\(message.partition)@\(message.offset)",
+                    "error": "\(error)", "attempt": "\(attempt)",
+                ]
                 if attempt == policy.attempts {
-                    try await deadLetter(polled.message, error: error, attempts: attempt)
-                    KafkaMetrics.deadLettered(topic: polled.message.topic, group: groupID)
+                    try await deadLetter(message, error: error, attempts: attempt)
+                    KafkaMetrics.deadLettered(topic: message.topic, group: groupID)
+                    kafkaLogger.error("message dead-lettered to \(message.topic).dlq", metadata: context)
                     return
                 }
+                if attempt == 1 { kafkaLogger.warning("handler failed; retrying", metadata: context) }
                 try? await Task.sleep(for: .milliseconds(backoff))
                 backoff = min(policy.maxBackoffMillis, backoff * 2)
             }

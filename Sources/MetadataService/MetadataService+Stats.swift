@@ -9,16 +9,8 @@ extension MetadataService {
     func getSystemStats(_ request: Fileflow_V1_GetSystemStatsRequest, caller: Caller) async throws
         -> Fileflow_V1_SystemStats
     {
-        try await requireAdministrator(caller)
+        try await administrators.require(caller, store: store, toDo: "read system statistics")
         return Fileflow_V1_SystemStats(try await store.systemStats())
-    }
-
-    /// Passes for a user flagged `is_admin` or named in `admins`.
-    func requireAdministrator(_ caller: Caller) async throws {
-        let id = try caller.required()
-        guard let user = try await store.user(id: id), user.isAdmin || admins.contains(user.username) else {
-            throw RPCError(code: .permissionDenied, message: "only an administrator may read system statistics")
-        }
     }
 }
 

@@ -4,7 +4,7 @@ public import MeshRPC
 import MeshRPCProto
 public import MetadataCache
 public import PostgresStore
-import ServiceKit
+public import ServiceKit
 
 /// `fileflow.v1.MetadataService`: users, files, versions, shares, quotas and jobs over `FileFlowStore`, with file
 /// reads and permission checks through the Redis `MetadataCache` when one is configured.
@@ -17,17 +17,17 @@ public final class MetadataService: Sendable {
     let store: FileFlowStore
     let cache: MetadataCache?
     let hasher: PasswordHasher
-    /// Usernames treated as administrators besides users flagged `is_admin` (the operator's `FILEFLOW_ADMINS`,
-    /// which the gateway honours too, so both agree on who may see admin-only figures).
-    let admins: Set<String>
+    /// Who may read system statistics.
+    let administrators: Administrators
 
     public init(
-        store: FileFlowStore, cache: MetadataCache?, hasher: PasswordHasher = PasswordHasher(), admins: Set<String> = []
+        store: FileFlowStore, cache: MetadataCache?, hasher: PasswordHasher = PasswordHasher(),
+        administrators: Administrators = Administrators()
     ) {
         self.store = store
         self.cache = cache
         self.hasher = hasher
-        self.admins = admins
+        self.administrators = administrators
     }
 
     /// Adds every MetadataService method to `router`.

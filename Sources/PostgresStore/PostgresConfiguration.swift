@@ -10,6 +10,9 @@ public struct PostgresConfiguration: Sendable {
     public var reconnectPatienceMillis: Int
     /// How many times a transaction is re-run after a serialization failure or deadlock.
     public var maxConflictRetries: Int
+    /// What `pg_stat_activity` and `pg_locks` show for our sessions, so an operator can tell which process holds
+    /// what (letters, digits, `-` and `_` only: it goes into the URL as is).
+    public var applicationName = "fileflow"
 
     public init(
         url: String,
@@ -30,7 +33,8 @@ public struct PostgresConfiguration: Sendable {
     var conninfo: String {
         let separator = url.contains("?") ? "&" : "?"
         let options = "-c%20statement_timeout%3D\(statementTimeoutMillis)%20-c%20lock_timeout%3D\(statementTimeoutMillis)"
-        return url + separator + "connect_timeout=5&keepalives=1&keepalives_idle=10&application_name=fileflow"
+        return url + separator + "connect_timeout=5&keepalives=1&keepalives_idle=10"
+            + "&application_name=\(applicationName)"
             + "&options=\(options)"
     }
 }

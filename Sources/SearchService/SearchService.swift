@@ -18,12 +18,17 @@ public final class SearchService: Sendable {
     public let openingNotes: [String]
     private let caughtUp = Mutex(false)
     private let runningRebuild = Mutex<Task<Int, any Error>?>(nil)
+    /// Who may call Rebuild.
+    let administrators: Administrators
 
     /// Opens (or creates) the index in `indexDirectory` and re-reads the files its journal lists, so that every
     /// event acknowledged before a crash is in the index before anything else happens.
-    public init(store: FileFlowStore, indexDirectory: String) async throws {
+    public init(
+        store: FileFlowStore, indexDirectory: String, administrators: Administrators = Administrators()
+    ) async throws {
         let (writer, note) = try IndexWriter.open(directory: indexDirectory)
         self.store = store
+        self.administrators = administrators
         self.writer = writer
         indexer = SearchIndexer(store: store, writer: writer)
         let recovered = try await indexer.recoverJournal()
@@ -34,7 +39,7 @@ public final class SearchService: Sendable {
     public func register(in router: inout RPCRouter) {
         typealias M = Fileflow_V1_SearchService.Method
         router.unary(M.Query.self) { request, caller in try await self.query(request, caller: try caller.required()) }
-        router.unary(M.Rebuild.self) { _, caller in try await self.rebuild(caller: try caller.required()) }
+        router.unary(M.Rebuild.self) { _, caller in try await self.rebuild(caller: caller) }
     }
 
     // MARK: Events
@@ -79,10 +84,8 @@ public final class SearchService: Sendable {
     // MARK: Rebuild
 
     /// Rebuilds the index from Postgres (administrators only); a call while a rebuild runs joins it.
-    func rebuild(caller: String) async throws -> Fileflow_V1_RebuildResponse {
-        guard let user = try await store.user(id: caller), user.isAdmin else {
-            throw RPCError(code: .permissionDenied, message: "only an administrator may rebuild the search index")
-        }
+    func rebuild(caller: Caller) async throws -> Fileflow_V1_RebuildResponse {
+        try await administrators.require(caller, store: store, toDo: "rebuild the search index")
         let task = runningRebuild.withLock { running in
             if let running { return running }
             let task = Task { [indexer] in try await indexer.rebuild() }

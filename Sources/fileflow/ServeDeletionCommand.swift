@@ -24,7 +24,7 @@ struct ServeDeletionCommand: AsyncParsableCommand {
     func run() async throws {
         let telemetry = ServiceTelemetry.bootstrap(service: "deletion")
         let logger = Logger(label: "fileflow.deletion")
-        let database = try await options.database()
+        let database = try await options.database(for: "deletion")
         let store = FileFlowStore(database: database)
         let retention = retentionSeconds
             ?? ProcessInfo.processInfo.environment["FILEFLOW_RETENTION_SECONDS"].flatMap { Int($0) } ?? 7 * 86_400
@@ -34,7 +34,7 @@ struct ServeDeletionCommand: AsyncParsableCommand {
         let service = DeletionService(
             store: store, cache: try options.cache(store: store),
             blocks: try FileBlockStore(root: try options.dataDirectory("blocks")), retentionSeconds: retention,
-            collectionGraceSeconds: collectionGraceSeconds)
+            collectionGraceSeconds: collectionGraceSeconds, administrators: options.administrators)
         var router = RPCRouter()
         service.register(in: &router)
 

@@ -23,7 +23,7 @@ struct ServeFileProcessCommand: AsyncParsableCommand {
     func run() async throws {
         let telemetry = ServiceTelemetry.bootstrap(service: "file-process")
         let logger = Logger(label: "fileflow.file-process")
-        let database = try await options.database()
+        let database = try await options.database(for: "file-process")
         let store = FileFlowStore(database: database)
         let blocks = try FileBlockStore(root: try options.dataDirectory("blocks"))
         let metadata = try MeshClient.connect(options.metadata(), interceptors: telemetry.clientInterceptors)

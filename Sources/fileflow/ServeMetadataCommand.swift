@@ -14,17 +14,15 @@ struct ServeMetadataCommand: AsyncParsableCommand {
         commandName: "metadata", abstract: "Serve fileflow.v1.MetadataService (users, files, shares, quotas).")
 
     @OptionGroup var options: ServiceOptions
-    @Option(help: "Comma-separated administrator usernames (as the gateway's); defaults to $FILEFLOW_ADMINS.")
-    var admins: String?
 
     func run() async throws {
         let telemetry = ServiceTelemetry.bootstrap(service: "metadata")
         let logger = Logger(label: "fileflow.metadata")
-        let database = try await options.database()
+        let database = try await options.database(for: "metadata")
         let store = FileFlowStore(database: database)
         let cache = try options.cache(store: store)
         var router = RPCRouter()
-        MetadataService(store: store, cache: cache, admins: administratorNames(admins)).register(in: &router)
+        MetadataService(store: store, cache: cache, administrators: options.administrators).register(in: &router)
 
         var host = ServiceHost(
             name: "metadata", serviceName: "fileflow.v1.MetadataService", host: options.host,

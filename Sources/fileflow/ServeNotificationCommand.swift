@@ -20,7 +20,7 @@ struct ServeNotificationCommand: AsyncParsableCommand {
     func run() async throws {
         let telemetry = ServiceTelemetry.bootstrap(service: "notification")
         let logger = Logger(label: "fileflow.notification")
-        let database = try await options.database()
+        let database = try await options.database(for: "notification")
         let store = FileFlowStore(database: database)
         let feed = LiveFeed()
         let notifier = EventNotifier(store: store)

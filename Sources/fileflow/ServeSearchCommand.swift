@@ -18,9 +18,10 @@ struct ServeSearchCommand: AsyncParsableCommand {
     func run() async throws {
         let telemetry = ServiceTelemetry.bootstrap(service: "search")
         let logger = Logger(label: "fileflow.search")
-        let database = try await options.database()
+        let database = try await options.database(for: "search")
         let search = try await SearchService(
-            store: FileFlowStore(database: database), indexDirectory: try options.dataDirectory("search-index"))
+            store: FileFlowStore(database: database), indexDirectory: try options.dataDirectory("search-index"),
+            administrators: options.administrators)
         for note in search.openingNotes { logger.warning("\(note)") }
         let consumer = try FileEventConsumer(
             bootstrapServers: try options.kafka(), group: "search",

@@ -24,6 +24,8 @@ struct ServiceOptions: ParsableArguments {
     var metadataTarget: String?
     @Option(help: "Kafka consumers (group members) in this process; each handles its own partitions concurrently.")
     var consumers = 1
+    @Option(help: "Comma-separated administrator usernames (as the gateway's); defaults to $FILEFLOW_ADMINS.")
+    var admins: String?
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -31,11 +33,14 @@ struct ServiceOptions: ParsableArguments {
     func opsPort(default value: Int) -> Int { opsPort ?? value }
 
     /// The Postgres database, migrated (migrators serialise on an advisory lock, so services may start at once).
-    func database() async throws -> PostgresDatabase {
+    /// Its sessions are named `fileflow-<service>-<pid>` in `pg_stat_activity`.
+    func database(for service: String) async throws -> PostgresDatabase {
         guard let url = postgresURL ?? environment["FILEFLOW_POSTGRES_URL"], !url.isEmpty else {
             throw ValidationError("no database: pass --postgres-url or set FILEFLOW_POSTGRES_URL")
         }
-        let database = PostgresDatabase(configuration: PostgresConfiguration(url: url, maxConnections: postgresConnections))
+        var configuration = PostgresConfiguration(url: url, maxConnections: postgresConnections)
+        configuration.applicationName = "fileflow-\(service)-\(ProcessInfo.processInfo.processIdentifier)"
+        let database = PostgresDatabase(configuration: configuration)
         _ = try await MigrationRunner(database: database).migrate()
         return database
     }
@@ -46,6 +51,9 @@ struct ServiceOptions: ParsableArguments {
             $0.isEmpty ? nil : try MetadataCache(redisURL: $0, store: store)
         }
     }
+
+    /// Who may call admin-only RPCs: `is_admin` users and the names of `--admins`.
+    var administrators: Administrators { Administrators(names: administratorNames(admins)) }
 
     func kafka() throws -> String {
         guard let servers = kafkaBootstrap ?? environment["FILEFLOW_KAFKA_BOOTSTRAP"], !servers.isEmpty else {

@@ -37,8 +37,8 @@ def mesh():
     metadata = Service("metadata", data_dir=data_dir).start()
     metadata.wait_ready()
     file_process = Service("file-process", ["--metadata-target", metadata.target], data_dir=data_dir).start()
-    deletion = Service("deletion", ["--collection-grace-seconds", "0", "--purge-interval-seconds", "3600"],
-                       data_dir=data_dir).start()
+    deletion = Service("deletion", ["--collection-grace-seconds", "0", "--purge-interval-seconds", "3600",
+                                    "--admins", CONFIGURED_ADMIN], data_dir=data_dir).start()
     for service in (file_process, deletion):
         service.wait_ready()
     channels = [s.channel() for s in (metadata, file_process, deletion)]
@@ -51,12 +51,13 @@ def mesh():
         assert service.terminate() == 0, service.log()
 
 
-def new_user(mesh, admin=False):
-    name = f"fp-{uuid.uuid4().hex[:12]}"
-    user = mesh["meta"].CreateUser(meta.CreateUserRequest(username=name, password="correct horse battery"))
-    if admin:
-        psql(f"UPDATE users SET is_admin = true WHERE user_id = '{user.user_id}'")
-    return user
+# A username deletion is started with as an administrator (`--admins`), besides users flagged is_admin.
+CONFIGURED_ADMIN = f"admin-{uuid.uuid4().hex[:12]}"
+
+
+def new_user(mesh, name=None):
+    name = name or f"fp-{uuid.uuid4().hex[:12]}"
+    return mesh["meta"].CreateUser(meta.CreateUserRequest(username=name, password="correct horse battery"))
 
 
 def psql(sql):
@@ -239,7 +240,8 @@ def test_other_users_cannot_touch_a_file(mesh):
 
 
 def test_delete_restore_purge_and_collect(mesh):
-    user, admin = new_user(mesh), new_user(mesh, admin=True)
+    user = new_user(mesh)
+    admin = new_user(mesh, CONFIGURED_ADMIN)
     data = os.urandom(BLOCK + 77)
     result = upload(mesh, user, "doomed.bin", data)
     file_id = result.file.file_id

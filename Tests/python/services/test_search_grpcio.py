@@ -27,6 +27,8 @@ import fileflow.v1.search_service_pb2_grpc as search_grpc  # noqa: E402
 import fileflow.v1.deletion_service_pb2_grpc as dele_grpc  # noqa: E402
 
 PIPELINE_TIMEOUT = 60  # seconds for an event to travel outbox → Kafka → index
+# A username search is started with as an administrator ($FILEFLOW_ADMINS), besides users flagged is_admin.
+CONFIGURED_ADMIN = f"admin-{uuid.uuid4().hex[:12]}"
 
 
 class Mesh:
@@ -37,6 +39,7 @@ class Mesh:
         self.data_dir = tempfile.mkdtemp(prefix="fileflow-search-")
         self.search_env = backing_environment()
         self.search_env["FILEFLOW_KAFKA_GROUP_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}-"
+        self.search_env["FILEFLOW_ADMINS"] = CONFIGURED_ADMIN
         self.metadata = Service("metadata", data_dir=self.data_dir)
         self.deletion = Service("deletion", data_dir=self.data_dir)
         self.search = self._new_search()
@@ -137,15 +140,34 @@ def ids(response):
     return {hit.file.file_id for hit in response.hits}
 
 
-def eventually(mesh, check, what, timeout=PIPELINE_TIMEOUT):
-    """Polls `check` until it returns a truthy value; the pipeline is asynchronous."""
+def pipeline_state(mesh):
+    """Where events stand when one is late: the outbox (unsent rows, which session leads the relay) and what
+    search's consumer has taken in, for the failure message."""
+    outbox = subprocess.run(
+        ["psql", os.environ["FILEFLOW_POSTGRES_URL"], "-At", "-c",
+         "SELECT 'unsent ' || count(*) FILTER (WHERE sent_at IS NULL) || ', newest id ' || coalesce(max(id), 0)"
+         " || ', oldest unsent ' || coalesce(min(created_at) FILTER (WHERE sent_at IS NULL)::text, '-') FROM outbox;"
+         "SELECT 'relay leader ' || a.application_name || ' ' || a.state || ' since ' || a.state_change FROM pg_locks l"
+         " JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted"],
+        capture_output=True, text=True, timeout=30)
+    status, metrics = mesh.search.http("/metrics")
+    consumed = [line for line in metrics.splitlines() if line.startswith("fileflow_kafka_")]
+    return (f"outbox: {outbox.stdout.strip() or outbox.stderr.strip()}\n(metadata is pid {mesh.metadata.process.pid})\n"
+            f"search metrics ({status}):\n"
+            + "\n".join(consumed))
+
+
+def eventually(mesh, check, what, timeout=PIPELINE_TIMEOUT, show=lambda: ""):
+    """Polls `check` until it returns a truthy value; the pipeline is asynchronous. On timeout the failure says what
+    `show` returns (what the index holds instead) and where the events stand."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()
         if result:
             return result
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}; search log: {mesh.search.log()}\n"
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; {show()}\n{pipeline_state(mesh)}\n"
+                        f"search log: {mesh.search.log()}\n"
                         f"metadata log: {mesh.metadata.log()}\ndeletion log: {mesh.deletion.log()}")
         time.sleep(0.2)
 
@@ -204,7 +226,8 @@ def test_filters_ranking_and_pages(mesh):
         text = f"{common_word} " * (i + 1) + ("special " + rare_word if i == 3 else "plain")
         process(mesh, file.file_id, text, detected="pdf" if i % 2 else "text")
         files.append(file)
-    eventually(mesh, lambda: query(mesh, a, common_word).total_matches == 5, "five processed files in the index")
+    eventually(mesh, lambda: query(mesh, a, common_word).total_matches == 5, "five processed files in the index",
+               show=lambda: f"found {sorted(ids(query(mesh, a, common_word)))} of {sorted(f.file_id for f in files)}")
 
     pdfs = query(mesh, a, common_word, type="pdf")
     assert ids(pdfs) == {files[1].file_id, files[3].file_id}
@@ -309,6 +332,8 @@ def test_admin_rebuild_reindexes_everything(mesh):
     assert response.documents >= 3
     assert query(mesh, a, text_word).total_matches == 3
     assert not query(mesh, admin, text_word).hits  # an administrator searches only what they may read
+    named = mesh.meta.CreateUser(meta.CreateUserRequest(username=CONFIGURED_ADMIN, password="correct horse battery"))
+    assert mesh.stub.Rebuild(search_pb.RebuildRequest(), metadata=who(named)).documents >= 3  # named by the operator
 
 
 def test_index_rebuilt_from_postgres_after_loss(mesh):
