@@ -8,6 +8,7 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: Migration0001.sql),
         Migration(version: 2, name: "extracted text, status reason, notification wake-up", sql: Migration0002.sql),
+        Migration(version: 3, name: "index of unfinished jobs", sql: Migration0003.sql),
     ]
 }
 
