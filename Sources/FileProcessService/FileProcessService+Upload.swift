@@ -65,6 +65,7 @@ extension FileProcessService {
         commit.sha256 = digest
         commit.blocks = refs
         commit.uploadID = header.uploadID
+        commit.labels = header.labels
         let file = try await metadata.unary(
             Fileflow_V1_MetadataService.Method.CommitFile.self,
             ClientRequest(metadata: Caller.metadata(for: owner), message: commit)
@@ -95,6 +96,10 @@ extension FileProcessService {
             throw RPCError.invalid("expected_sha256 must be 32 bytes")
         }
         guard header.uploadID.utf8.count <= 128 else { throw RPCError.invalid("upload_id is too long") }
-        guard header.labels.isEmpty else { throw RPCError(code: .unimplemented, message: "labels are not stored yet") }
+        do {
+            try FileLabels.validate(header.labels)
+        } catch {
+            throw RPCError.from(error)
+        }
     }
 }

@@ -33,7 +33,8 @@ extension MetadataService {
         let version = try existing.map { try $0.int(1) + 1 } ?? 1
         let upload = NewFileVersion(
             fileID: fileID, ownerID: owner, name: request.name, contentType: request.contentType,
-            size: Int64(request.size), sha256: request.sha256, blocks: blocks)
+            size: Int64(request.size), sha256: request.sha256, blocks: blocks,
+            labels: request.labels.isEmpty ? nil : request.labels)
         let announced = event(id: eventID, topic: "file-uploads", fileID: fileID, actor: owner) { event in
             var file = Fileflow_V1_FileMetadata()
             file.fileID = fileID
@@ -201,9 +202,7 @@ extension MetadataService {
     private func validateCommit(_ request: Fileflow_V1_CommitFileRequest) throws -> [BlockRecord] {
         try FileNaming.validate(name: request.name, contentType: request.contentType)
         guard request.uploadID.utf8.count <= Self.maxUploadIDBytes else { throw RPCError.invalid("upload_id is too long") }
-        guard request.labels.isEmpty else {
-            throw RPCError(code: .unimplemented, message: "file labels are not stored yet")
-        }
+        try FileLabels.validate(request.labels)
         guard request.sha256.count == 32 else { throw RPCError.invalid("sha256 must be 32 bytes") }
         guard request.size <= UInt64(Int64.max) else { throw RPCError.invalid("size is out of range") }
         var offset: UInt64 = 0

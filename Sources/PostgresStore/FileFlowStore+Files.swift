@@ -8,10 +8,12 @@ public struct NewFileVersion: Sendable {
     public var sha256: [UInt8]
     /// In file order; each block's bytes must already be in the block store.
     public var blocks: [BlockRecord]
+    /// The file's labels from now on; nil keeps what a new version's file had (none for a new file).
+    public var labels: [String: String]?
 
     public init(
         fileID: String, ownerID: String, name: String, contentType: String, size: Int64, sha256: [UInt8],
-        blocks: [BlockRecord]
+        blocks: [BlockRecord], labels: [String: String]? = nil
     ) {
         self.fileID = fileID
         self.ownerID = ownerID
@@ -20,6 +22,7 @@ public struct NewFileVersion: Sendable {
         self.size = size
         self.sha256 = sha256
         self.blocks = blocks
+        self.labels = labels
     }
 }
 
@@ -34,6 +37,8 @@ extension FileFlowStore {
         guard version.sha256.count == 32, version.blocks.allSatisfy({ $0.sha256.count == 32 }) else {
             throw PostgresError(.invalidParameter, "SHA-256 digests are 32 bytes")
         }
+        if let labels = version.labels { try FileLabels.validate(labels) }
+        let labels = try version.labels.map(FileLabels.json)
         return try await database.transaction { session in
             try await session.query(
                 """
@@ -45,10 +50,11 @@ extension FileFlowStore {
             guard let row = try await session.query(
                 """
                 UPDATE files SET current_version = current_version + 1, name = $3, content_type = $4, status = 1,
-                    detected_type = '', updated_at = now(), deleted_at = NULL
+                    detected_type = '', updated_at = now(), deleted_at = NULL, labels = coalesce($5::jsonb, labels)
                 WHERE file_id = $1 AND owner_id = $2 RETURNING current_version
                 """,
-                [.text(version.fileID), .text(version.ownerID), .text(version.name), .text(version.contentType)]
+                [.text(version.fileID), .text(version.ownerID), .text(version.name), .text(version.contentType),
+                 .text(labels)]
             ).first else {
                 throw PostgresError(.notFound, "file \(version.fileID) not found")
             }
@@ -232,8 +238,10 @@ extension FileFlowStore {
         f.file_id, f.owner_id, u.username, f.name, f.content_type, f.status, f.current_version,
         (SELECT count(*) FROM versions c WHERE c.file_id = f.file_id), coalesce(v.size, 0),
         coalesce(v.sha256, ''::bytea), f.detected_type, \(micros("f.created_at")), \(micros("f.updated_at")),
-        \(micros("f.deleted_at"))
+        \(micros("f.deleted_at")), f.labels::text
         """
+    /// How many columns `fileColumns` has: a query's own columns after them start here.
+    static let fileColumnCount = 15
     static let fileFrom = """
         FROM files f JOIN users u ON u.user_id = f.owner_id
         LEFT JOIN versions v ON v.file_id = f.file_id AND v.version = f.current_version
@@ -245,7 +253,8 @@ extension FileFlowStore {
             name: try row.string(3), contentType: try row.string(4), status: Int(try row.int(5)),
             currentVersion: Int(try row.int(6)), versionCount: Int(try row.int(7)), size: try row.int(8),
             sha256: try row.bytes(9), detectedType: try row.string(10), createdAtMicros: try row.int(11),
-            updatedAtMicros: try row.int(12), deletedAtMicros: try row.optionalInt(13)
+            updatedAtMicros: try row.int(12), deletedAtMicros: try row.optionalInt(13),
+            labels: try FileLabels.decode(try row.string(14))
         )
     }
 }

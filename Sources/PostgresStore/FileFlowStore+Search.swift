@@ -81,7 +81,8 @@ extension FileFlowStore {
             """,
             [.text(Self.uuidArray(fileIDs)), .text(userID), .int(textCharacters)]
         ).rows.map {
-            VisibleSearchHit(file: try Self.file($0), permission: Int(try $0.int(14)), textPrefix: try $0.string(15))
+            VisibleSearchHit(file: try Self.file($0), permission: Int(try $0.int(Self.fileColumnCount)),
+                             textPrefix: try $0.string(Self.fileColumnCount + 1))
         }
     }
 

@@ -70,6 +70,7 @@ extension Fileflow_V1_FileMetadata {
         updatedAt = Google_Protobuf_Timestamp(micros: record.updatedAtMicros)
         if let deleted = record.deletedAtMicros { deletedAt = Google_Protobuf_Timestamp(micros: deleted) }
         self.permission = Fileflow_V1_Permission(rawValue: Int32(clamping: permission))
+        labels = record.labels
     }
 }
 

@@ -10,7 +10,8 @@ struct FileRecordCodecTests {
             let record = FileRecord(
                 fileID: newUUID(), ownerID: newUUID(), ownerUsername: text, name: text, contentType: text, status: 3,
                 currentVersion: 2, versionCount: 2, size: Int64.max, sha256: (0..<32).map(UInt8.init), detectedType: text,
-                createdAtMicros: -1, updatedAtMicros: 1_700_000_000_000_000, deletedAtMicros: text.isEmpty ? nil : 5)
+                createdAtMicros: -1, updatedAtMicros: 1_700_000_000_000_000, deletedAtMicros: text.isEmpty ? nil : 5,
+                labels: text.isEmpty ? [:] : ["team/area": text, "k": "", text: "v"])
             let encoded = FileRecordCodec.encode(record)
             #expect(FileRecordCodec.decode(encoded) == record)
             for cut in [0, 1, 9, encoded.count / 2, encoded.count - 1] {

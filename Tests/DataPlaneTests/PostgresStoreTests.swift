@@ -149,6 +149,38 @@ struct PostgresStoreTests {
         #expect(try await store.file(id: newUUID()) == nil)
     }
 
+    @Test("labels are stored with the file, kept by a version that names none, replaced by one that does; bad ones are refused")
+    func labels() async throws {
+        let store = try await TestEnvironment.store()
+        let owner = try await store.createUser(username: "labels-\(newUUID())", passwordHash: "h")
+        let fileID = newUUID()
+        func commit(_ labels: [String: String]?) async throws -> FileRecord {
+            try await store.commitFile(NewFileVersion(
+                fileID: fileID, ownerID: owner.userID, name: "tagged.txt", contentType: "", size: 0,
+                sha256: Array(repeating: 0, count: 32), blocks: [], labels: labels))
+        }
+        // Values may hold anything printable, quotes and JSON syntax included; keys allow `/` and dots.
+        let tags = ["team/data": "a \"quoted\" {json} 'sql'; DROP TABLE files;--", "env": "", "x.y_z-1": "ünïcødé ✓"]
+        #expect(try await commit(tags).labels == tags)
+        #expect(try await store.file(id: fileID)?.labels == tags)
+        #expect(try await commit(nil).labels == tags)
+        #expect(try await commit(["env": "prod"]).labels == ["env": "prod"])
+        #expect(try await store.listFiles(ownerID: owner.userID, limit: 5).first?.labels == ["env": "prod"])
+
+        let tooMany = Dictionary(uniqueKeysWithValues: (0...FileLabels.maxCount).map { ("k\($0)", "v") })
+        for bad in [["": "v"], ["-lead": "v"], ["has space": "v"], ["ключ": "v"], [String(repeating: "k", count: 64): "v"],
+                    ["k": String(repeating: "v", count: 257)], ["k": "line\nbreak"], ["k": "nul\0"], tooMany] {
+            let error = await #expect(throws: PostgresError.self) { _ = try await commit(bad) }
+            #expect(error?.code == .checkViolation)
+        }
+        #expect(try await store.file(id: fileID)?.labels == ["env": "prod"])  // refused commits changed nothing
+        // Postgres itself refuses what is not an object, should a caller bypass the store.
+        let bypass = await #expect(throws: PostgresError.self) {
+            try await store.database.query("UPDATE files SET labels = '[1]' WHERE file_id = $1", [.text(fileID)])
+        }
+        #expect(bypass?.code == .checkViolation)
+    }
+
     @Test("the database enforces limits even when callers skip the checks")
     func databaseRefusesBadBytes() async throws {
         let store = try await TestEnvironment.store()

@@ -21,6 +21,7 @@ extension HTTPField.Name {
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
     static let xFileName = HTTPField.Name("X-File-Name")!
+    static let xFileLabels = HTTPField.Name("X-File-Labels")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!

@@ -6,6 +6,10 @@ enum FilePaths {
     static let fileNameHeader = D.parameter(
         "X-File-Name", in: "header", S.string().merging([("maxLength", 765)]), required: false,
         "percent-encoded UTF-8 file name, required for raw bodies: one path component, at most 255 bytes, no control characters")
+    static let labelsHeader = D.parameter(
+        "X-File-Labels", in: "header", S.string().merging([("maxLength", 16384)]), required: false,
+        "the file's labels, form-encoded (`team=data&env=prod`): at most 32; keys of 1 to 63 letters, digits, `.`, `_`, "
+            + "`-` or `/` starting with a letter or digit; values of at most 256 bytes without control characters")
     static let idempotencyKey = D.parameter(
         "Idempotency-Key", in: "header", S.string().merging([("maxLength", 100)]), required: false,
         "a retried upload with the same key commits once")
@@ -39,7 +43,7 @@ enum FilePaths {
                                 ("501", D.error("this sort order is not supported by the metadata service yet"))]),
                 "post": D.operation(
                     "Upload a file: the raw body, or the `file` part of a multipart form, streamed", tag: "files",
-                    id: "uploadFile", parameters: [fileNameHeader, idempotencyKey],
+                    id: "uploadFile", parameters: [fileNameHeader, labelsHeader, idempotencyKey],
                     body: [
                         "required": true,
                         "content": [
@@ -53,7 +57,7 @@ enum FilePaths {
                         ("201", D.response("stored; processing has started", S.ref("File"),
                                            headers: [("Location", D.header("the file's URL"))])
                             .merging([("links", uploadLinks)])),
-                        ("400", D.error("bad file name (empty, too long, a path, control characters), malformed multipart, or a body that does not match its declared length")),
+                        ("400", D.error("bad file name (empty, too long, a path, control characters) or labels, malformed multipart, or a body that does not match its declared length")),
                         ("413", D.error("the file is larger than the upload limit")),
                         ("507", D.error("the upload would pass the caller's quota")),
                     ]),

@@ -40,7 +40,7 @@ enum OpenAPISchemas {
             ]))])),
             ("File", object(
                 ["file_id", "name", "size", "content_type", "sha256", "status", "detected_type", "owner_id",
-                 "owner_username", "permission", "version", "version_count", "created_at", "updated_at"],
+                 "owner_username", "permission", "version", "version_count", "created_at", "updated_at", "labels"],
                 [
                     ("file_id", uuid), ("name", string()), ("size", integer()), ("content_type", string()),
                     ("sha256", string("SHA-256 of the content, hex")),
@@ -51,6 +51,8 @@ enum OpenAPISchemas {
                     ("version", integer()), ("version_count", integer()), ("created_at", time), ("updated_at", time),
                     ("deleted_at", string("set only while the file is in the trash", format: "date-time")),
                     ("job_id", string("on upload responses: the processing job", format: "uuid")),
+                    ("labels", ["type": "object", "additionalProperties": string(),
+                                "description": "the owner's key/value tags, set at upload (X-File-Labels)"]),
                 ])),
             ("FilePage", object(["files", "next_cursor"], [
                 ("files", array(ref("File"))), ("next_cursor", nullable(string("pass as cursor for the next page"))),

@@ -30,7 +30,8 @@ enum TusPaths {
                     parameters: [
                         tusResumable,
                         D.parameter("Upload-Length", in: "header", S.integer(), required: true),
-                        D.parameter("Upload-Metadata", in: "header", S.string(), "filename and filetype, base64"),
+                        D.parameter("Upload-Metadata", in: "header", S.string(),
+                                    "filename, filetype and labels (form-encoded, as X-File-Labels), each base64"),
                         D.parameter("Upload-Checksum", in: "header", S.string(), "sha256 <base64> of the body"),
                     ],
                     body: ["required": false, "content": octets],

@@ -17,6 +17,7 @@ struct FileRepresentation: Encodable, Sendable {
     var createdAt: String
     var updatedAt: String
     var deletedAt: String?
+    var labels: [String: String]
     /// Set on upload responses only: the processing job started for the new version.
     var jobID: String?
 
@@ -37,6 +38,7 @@ struct FileRepresentation: Encodable, Sendable {
         createdAt = RFC3339.string(file.createdAt)
         updatedAt = RFC3339.string(file.updatedAt)
         deletedAt = RFC3339.optional(file.deletedAt, isSet: file.hasDeletedAt)
+        labels = file.labels
         self.jobID = jobID
     }
 

@@ -2,7 +2,8 @@ import Foundation
 internal import Hummingbird
 
 /// `POST /api/v1/files`: the body streamed into the file-process service, raw (`X-File-Name`, `Content-Type`) or
-/// as the `file` part of a multipart form. `Idempotency-Key` makes a retried upload commit once.
+/// as the `file` part of a multipart form, with `X-File-Labels` either way. `Idempotency-Key` makes a retried
+/// upload commit once.
 extension GatewayAPI {
     var uploadPipe: UploadPipe {
         UploadPipe(mesh: mesh, statistics: statistics, maxBytes: configuration.maxUploadBytes)
@@ -13,6 +14,7 @@ extension GatewayAPI {
             let caller = try await self.caller(request)
             let uploadID = try Self.idempotencyKey(request)
             let declared = try Self.declaredLength(request)
+            let labels = try LabelsText.parse(request.headers[.xFileLabels], from: "X-File-Labels")
             if let declared, declared > self.configuration.maxUploadBytes {
                 throw UploadStream.tooLarge(self.configuration.maxUploadBytes)
             }
@@ -25,14 +27,14 @@ extension GatewayAPI {
                     let part = try await reader.openFilePart()
                     try await stream.begin(.init(
                         name: try FileNames.check(part.filename), contentType: try FileNames.contentType(part.contentType),
-                        size: nil))
+                        size: nil, labels: labels))
                     try await reader.streamContent { try await stream.write($0) }
                 }
             } else {
                 let name = try FileNames.fromHeader(request.headers[.xFileName])
                 let contentType = try FileNames.contentType(request.headers[.contentType])
                 source = { stream in
-                    try await stream.begin(.init(name: name, contentType: contentType, size: declared))
+                    try await stream.begin(.init(name: name, contentType: contentType, size: declared, labels: labels))
                     for try await buffer in request.body { try await stream.write(buffer) }
                 }
             }

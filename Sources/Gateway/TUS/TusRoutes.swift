@@ -76,6 +76,7 @@ extension GatewayAPI {
         let metadata = try TusMetadata(request.headers[.uploadMetadata])
         let name = try metadata.text("filename").map(FileNames.check) ?? "upload"
         let contentType = try FileNames.contentType(try metadata.text("filetype") ?? metadata.text("content_type"))
+        _ = try LabelsText.parse(try metadata.text("labels"), from: "Upload-Metadata labels")
         var reserve = Fileflow_V1_ReserveUploadRequest()
         reserve.ownerID = caller.id
         reserve.size = length

@@ -70,7 +70,9 @@ extension GatewayAPI {
             }
             return Array(hash.finalize())
         }
-        let description = UploadPipe.Description(name: upload.fileName, contentType: upload.contentType, size: length)
+        let labels = try LabelsText.parse(try TusMetadata(upload.metadata).text("labels"), from: "Upload-Metadata labels")
+        let description = UploadPipe.Description(
+            name: upload.fileName, contentType: upload.contentType, size: length, labels: labels)
         let response = try await uploadPipe.upload(
             for: caller, uploadID: "tus-" + upload.id, expectedSHA256: digest, fromClient: false
         ) { stream in

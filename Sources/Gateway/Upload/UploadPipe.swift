@@ -19,6 +19,7 @@ struct UploadPipe: Sendable {
         var name: String
         var contentType: String
         var size: UInt64?
+        var labels: [String: String] = [:]
     }
 
     /// Runs `source`, which must call `begin` once and then `write` the content, inside the Upload call made for
@@ -107,6 +108,7 @@ final class UploadStream {
         header.name = description.name
         header.contentType = description.contentType
         if let size = description.size { header.size = size }
+        header.labels = description.labels
         header.uploadID = uploadID
         header.expectedSha256 = expectedSHA256
         declared = description.size

@@ -9,6 +9,7 @@ public struct Migration: Sendable {
         Migration(version: 1, name: "initial schema", sql: Migration0001.sql),
         Migration(version: 2, name: "extracted text, status reason, notification wake-up", sql: Migration0002.sql),
         Migration(version: 3, name: "index of unfinished jobs", sql: Migration0003.sql),
+        Migration(version: 4, name: "file labels", sql: Migration0004.sql),
     ]
 }
 

@@ -45,11 +45,13 @@ public struct FileRecord: Sendable, Hashable, Codable {
     public var createdAtMicros: Int64
     public var updatedAtMicros: Int64
     public var deletedAtMicros: Int64?
+    /// The owner's key/value tags (`FileLabels` says what is allowed).
+    public var labels: [String: String]
 
     public init(
         fileID: String, ownerID: String, ownerUsername: String, name: String, contentType: String, status: Int,
         currentVersion: Int, versionCount: Int, size: Int64, sha256: [UInt8], detectedType: String,
-        createdAtMicros: Int64, updatedAtMicros: Int64, deletedAtMicros: Int64?
+        createdAtMicros: Int64, updatedAtMicros: Int64, deletedAtMicros: Int64?, labels: [String: String] = [:]
     ) {
         self.fileID = fileID
         self.ownerID = ownerID
@@ -65,6 +67,7 @@ public struct FileRecord: Sendable, Hashable, Codable {
         self.createdAtMicros = createdAtMicros
         self.updatedAtMicros = updatedAtMicros
         self.deletedAtMicros = deletedAtMicros
+        self.labels = labels
     }
 }
 

@@ -77,6 +77,28 @@ def test_multipart_and_chunked_uploads(new_client):
     assert client.post("/api/v1/files", data=b"x").status_code == 400  # no X-File-Name
 
 
+def test_labels_travel_with_uploads_and_bad_ones_are_400_before_storing(new_client):
+    client = new_client()
+    raw = client.upload("tagged.txt", b"labelled", headers={"X-File-Labels": "team%2Fdata=Q3+%22report%22&env=prod"})
+    assert raw["labels"] == {"team/data": 'Q3 "report"', "env": "prod"}
+    form = client.post("/api/v1/files", files={"file": ("form.txt", b"x", "text/plain")},
+                       headers={"X-File-Labels": "kind=form&empty="})
+    assert form.status_code == 201 and form.json()["labels"] == {"kind": "form", "empty": ""}
+    plain = client.upload("plain.txt", b"none")
+    assert plain["labels"] == {}
+    listed = {f["file_id"]: f["labels"] for f in client.get("/api/v1/files").json()["files"]}
+    assert listed[raw["file_id"]] == raw["labels"] and listed[plain["file_id"]] == {}
+    assert client.get(f"/api/v1/files/{raw['file_id']}").json()["labels"] == raw["labels"]
+
+    before = len(client.get("/api/v1/files").json()["files"])
+    for bad in ["has space=v", "=v", "k=" + "v" * 257, "a=1&a=2", "k=%ZZ", "k=line%0Abreak",
+                "&".join(f"k{i}=v" for i in range(33)), "x" * 20_000]:
+        response = client.post("/api/v1/files", data=b"never stored",
+                               headers={"X-File-Name": "refused.txt", "X-File-Labels": bad})
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_labels", (bad, response.text)
+    assert len(client.get("/api/v1/files").json()["files"]) == before
+
+
 def test_listing_sorting_and_paging(new_client):
     client = new_client()
     sizes = {"b.txt": 3, "a.txt": 1, "c.txt": 2}

@@ -154,7 +154,14 @@ def test_creation_with_upload_and_empty_uploads(new_client):
                                                      "Upload-Metadata": f"filename {b64(b'empty.txt')}"})
     assert empty.status_code == 201
     assert client.get(f"/api/v1/files/{empty.headers['X-File-Id']}").json()["size"] == 0
+    tagged = client.post("/api/v1/uploads/", data=b"tagged", headers={
+        **TUS, "Upload-Length": "6", "Content-Type": OCTETS,
+        "Upload-Metadata": f"filename {b64(b'tagged.txt')},labels {b64(b'source=tus&team%2Fa=x+y')}"})
+    assert tagged.status_code == 201, tagged.text
+    file = client.get(f"/api/v1/files/{tagged.headers['X-File-Id']}").json()
+    assert file["labels"] == {"source": "tus", "team/a": "x y"}
     for headers in [{"Upload-Length": "-1"}, {"Upload-Length": "ten"}, {}, {"Upload-Defer-Length": "1"},
+                    {"Upload-Length": "1", "Upload-Metadata": f"labels {b64(b'bad key=v')}"},
                     {"Upload-Length": "1", "Upload-Metadata": "bad key with spaces"},
                     {"Upload-Length": "1", "Upload-Metadata": "filename !!notbase64!!"}]:
         assert client.post("/api/v1/uploads/", headers={**TUS, **headers}).status_code == 400, headers

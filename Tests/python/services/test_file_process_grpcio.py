@@ -69,9 +69,9 @@ def who(user):
     return (("fileflow-caller-id", user.user_id),)
 
 
-def requests(name, chunks, size=None, expected=b"", upload_id=""):
+def requests(name, chunks, size=None, expected=b"", upload_id="", labels=None):
     header = fp.UploadHeader(name=name, content_type="application/octet-stream", upload_id=upload_id,
-                             expected_sha256=expected)
+                             expected_sha256=expected, labels=labels or {})
     if size is not None:
         header.size = size
     yield fp.UploadRequest(header=header)
@@ -196,6 +196,9 @@ def test_bad_uploads_get_clear_codes_and_store_nothing(mesh):
         "wrong digest": (list(requests("a", [data], expected=hashlib.sha256(b"other").digest())),
                          grpc.StatusCode.DATA_LOSS),
         "short digest": (list(requests("a", [data], expected=b"123")), grpc.StatusCode.INVALID_ARGUMENT),
+        "bad label key": (list(requests("a", [data], labels={"no spaces": "v"})), grpc.StatusCode.INVALID_ARGUMENT),
+        "33 labels": (list(requests("a", [data], labels={f"k{i}": "v" for i in range(33)})),
+                      grpc.StatusCode.INVALID_ARGUMENT),
     }
     for name, (messages, code) in cases.items():
         assert code_of(stub.Upload, iter(messages), metadata=who(user)) == code, name
@@ -204,8 +207,9 @@ def test_bad_uploads_get_clear_codes_and_store_nothing(mesh):
         == grpc.StatusCode.UNAUTHENTICATED
     listed = mesh["meta"].ListFiles(meta.ListFilesRequest(), metadata=who(user))
     assert len(listed.files) == 0
-    # The service still serves after all of that.
+    # The service still serves after all of that, and keeps a good upload's labels.
     assert upload(mesh, user, "fine.txt", data).file.size == len(data)
+    assert dict(upload(mesh, user, "tagged.txt", data, labels={"team/a": "x"}).file.labels) == {"team/a": "x"}
 
 
 def test_quota_refuses_before_storing(mesh):

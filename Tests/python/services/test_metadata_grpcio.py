@@ -50,12 +50,13 @@ def as_user(user):
     return (("fileflow-caller-id", user.user_id),)
 
 
-def commit(stub, user, name, content: bytes, upload_id=""):
+def commit(stub, user, name, content: bytes, upload_id="", labels=None):
     blocks = [common.BlockRef(sha256=hashlib.sha256(content[o:o + BLOCK]).digest(),
                               size=len(content[o:o + BLOCK]), offset=o)
               for o in range(0, len(content), BLOCK)]
     request = meta.CommitFileRequest(owner_id=user.user_id, name=name, content_type="text/plain", size=len(content),
-                                     sha256=hashlib.sha256(content).digest(), blocks=blocks, upload_id=upload_id)
+                                     sha256=hashlib.sha256(content).digest(), blocks=blocks, upload_id=upload_id,
+                                     labels=labels or {})
     return stub.CommitFile(request, metadata=as_user(user))
 
 
@@ -93,6 +94,26 @@ def test_commit_get_and_new_version(stub):
     assert second.file_id == first.file_id and second.version_count == 2 and second.current_version.version == 2
     got = stub.GetFile(meta.GetFileRequest(file_id=first.file_id), metadata=as_user(user))
     assert got.size == 10 and got.sha256 == hashlib.sha256(b"v2 content").digest()
+
+
+def test_labels_are_kept_replaced_shown_to_readers_and_checked(stub):
+    owner, reader = new_user(stub), new_user(stub)
+    tags = {"team/data": "q3 \"report\"; DROP TABLE files;--", "env": "prod", "x.y_z-1": "ünïcødé"}
+    first = commit(stub, owner, "tagged.txt", b"v1", labels=tags)
+    assert dict(first.labels) == tags
+    assert dict(commit(stub, owner, "tagged.txt", b"v2").labels) == tags  # a version naming none keeps them
+    assert dict(commit(stub, owner, "tagged.txt", b"v3", labels={"env": "test"}).labels) == {"env": "test"}
+    stub.ShareFile(meta.ShareFileRequest(file_id=first.file_id, username=reader.username,
+                                         permission=common.PERMISSION_READ), metadata=as_user(owner))
+    for viewer in (owner, reader):  # read through the cache, whichever it holds
+        for _ in range(2):
+            got = stub.GetFile(meta.GetFileRequest(file_id=first.file_id), metadata=as_user(viewer))
+            assert dict(got.labels) == {"env": "test"}
+    for bad in ({"": "v"}, {"has space": "v"}, {"k" * 64: "v"}, {"k": "v" * 257}, {"k": "tab\there"},
+                {f"k{i}": "v" for i in range(33)}):
+        assert code_of(commit, stub, owner, "tagged.txt", b"v4", labels=bad) == grpc.StatusCode.INVALID_ARGUMENT
+    after = stub.GetFile(meta.GetFileRequest(file_id=first.file_id), metadata=as_user(owner))
+    assert after.version_count == 3 and dict(after.labels) == {"env": "test"}
 
 
 def test_commit_is_idempotent_on_upload_id(stub):
