@@ -73,71 +73,40 @@ extension MetadataService {
     /// Entries carry no block lists (`GetFile` does).
     func listFiles(_ request: Fileflow_V1_ListFilesRequest, caller: Caller) async throws -> Fileflow_V1_ListFilesResponse {
         let user = try caller.required()
-        let order: FileFlowStore.FileOrder
-        switch request.sort {
-        case .unspecified, .createdAsc: order = .createdAscending
-        case .createdDesc: order = .createdDescending
-        case .nameAsc: order = .nameAscending
-        case .sizeDesc: order = .sizeDescending
-        case .UNRECOGNIZED(let value): throw RPCError.invalid("sort \(value) is not a FileSort")
-        }
-        let size = PageToken.pageSize(request.page.pageSize)
-        var after: (key: PostgresValue, fileID: String)?
-        switch try PageToken.parse(request.page.pageToken) {
-        case .after(let sort, let id, let key)? where sort == request.sort.rawValue:
-            if order == .nameAscending {
-                after = (.text(key), id)
-            } else if let number = Int64(key) {
-                after = (.int(number), id)
-            } else {
-                throw RPCError.invalid("page_token is malformed")
-            }
-        case .after?, .offset?: throw RPCError.invalid("page_token belongs to another list or order")
-        case nil: after = nil
-        }
+        let page = try KeysetPage(request)
         let records = try await store.listFiles(
-            ownerID: user, limit: size + 1, order: order, after: after, trashed: request.trashed)
-        var response = Fileflow_V1_ListFilesResponse()
-        response.files = records.prefix(size).map { Fileflow_V1_FileMetadata($0, permission: 3) }
-        response.page = Fileflow_V1_PageResponse()
-        if records.count > size, let last = records.prefix(size).last {
-            let key: String
-            switch order.key(of: last) {
-            case .text(let text): key = text
-            case .int(let number): key = String(number)
-            default: key = ""
-            }
-            response.page.nextPageToken = PageToken.after(sort: request.sort.rawValue, fileID: last.fileID, key: key).encoded
-        }
-        return response
+            ownerID: user, limit: page.size + 1, order: page.order, after: page.after, trashed: request.trashed)
+        return page.response(records.map { ($0, 3) })
     }
 
-    /// Live files others shared with the caller, newest share first, paginated by position.
+    /// Live files others shared with the caller: newest share first, paginated by position, or in a requested
+    /// order, keyset-paginated like `listFiles`. The trash holds only the caller's own files.
     func listSharedWithMe(_ request: Fileflow_V1_ListFilesRequest, caller: Caller) async throws
         -> Fileflow_V1_ListFilesResponse
     {
         let user = try caller.required()
-        guard request.sort == .unspecified, !request.trashed else {
-            throw RPCError(code: .unimplemented, message: "shared files are listed newest share first, live only")
+        guard !request.trashed else { throw RPCError.invalid("the trash holds only the caller's own files") }
+        if request.sort != .unspecified {
+            let page = try KeysetPage(request)
+            return page.response(
+                try await store.sharedWith(userID: user, limit: page.size + 1, order: page.order, after: page.after))
         }
         let size = PageToken.pageSize(request.page.pageSize)
         let offset: Int
         switch try PageToken.parse(request.page.pageToken) {
         case .offset(let value)?: offset = value
-        case .after?: throw RPCError.invalid("page_token belongs to another list")
+        case .after?: throw RPCError.invalid("page_token belongs to another list or order")
         case nil: offset = 0
         }
         let records = try await store.sharedWith(userID: user, limit: offset + size + 1)
         var response = Fileflow_V1_ListFilesResponse()
-        for record in records.dropFirst(offset).prefix(size) {
-            guard let permission = try await permission(fileID: record.fileID, userID: user) else { continue }
-            response.files.append(Fileflow_V1_FileMetadata(record, permission: permission))
+        response.files = records.dropFirst(offset).prefix(size).map {
+            Fileflow_V1_FileMetadata($0.file, permission: $0.permission)
         }
         response.page = Fileflow_V1_PageResponse()
         if records.count > offset + size { response.page.nextPageToken = PageToken.offset(offset + size).encoded }
         return response
     }
-
     /// Processing's outcome for a file (and its job, when named), with a `file-processing` event for final states.
     func updateFileStatus(_ request: Fileflow_V1_UpdateFileStatusRequest, caller: Caller) async throws
         -> Fileflow_V1_FileMetadata

@@ -131,20 +131,26 @@ extension FileFlowStore {
         ownerID: String, limit: Int, order: FileOrder = .createdAscending, after: (key: PostgresValue, fileID: String)? = nil,
         trashed: Bool = false
     ) async throws -> [FileRecord] {
+        try await database.query(
+            "SELECT \(Self.fileColumns) \(Self.fileFrom) WHERE f.owner_id = $1 AND (f.deleted_at IS NOT NULL) = $2 AND "
+                + Self.keysetPage(order, firstParameter: 3),
+            [.text(ownerID), .bool(trashed)] + Self.keysetParameters(after, limit: limit)
+        ).rows.map(Self.file)
+    }
+
+    /// The condition and ordering of one keyset page in `order`, from parameter `$n` on: the key and file id to
+    /// continue after (both NULL for the first page), then the limit (`keysetParameters` makes the three).
+    static func keysetPage(_ order: FileOrder, firstParameter n: Int) -> String {
         let key = order.key
         let direction = key.descending ? "DESC" : ""
-        return try await database.read { session in
-            try await session.query(
-                """
-                SELECT \(Self.fileColumns) \(Self.fileFrom)
-                WHERE f.owner_id = $1 AND (f.deleted_at IS NOT NULL) = $2
-                  AND ($3::\(key.type) IS NULL OR (\(key.expression), f.file_id) \(key.descending ? "<" : ">") ($3::\(key.type), $4::uuid))
-                ORDER BY \(key.expression) \(direction), f.file_id \(direction) LIMIT $5
-                """,
-                [.text(ownerID), .bool(trashed), after?.key ?? .null, .text(after?.fileID),
-                 .int(max(0, min(limit, 1000)))]
-            ).rows.map(Self.file)
-        }
+        return """
+            ($\(n)::\(key.type) IS NULL OR (\(key.expression), f.file_id) \(key.descending ? "<" : ">") ($\(n)::\(key.type), $\(n + 1)::uuid))
+            ORDER BY \(key.expression) \(direction), f.file_id \(direction) LIMIT $\(n + 2)
+            """
+    }
+
+    static func keysetParameters(_ after: (key: PostgresValue, fileID: String)?, limit: Int) -> [PostgresValue] {
+        [after?.key ?? .null, .text(after?.fileID), .int(max(0, min(limit, 1000)))]
     }
 
     /// Records processing's outcome (status, detected type, extracted text, reason) with its events; `nil`

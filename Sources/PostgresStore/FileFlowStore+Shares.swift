@@ -47,15 +47,32 @@ extension FileFlowStore {
         ).rows.map(Self.share)
     }
 
-    /// Live files shared with `userID`, newest share first.
-    public func sharedWith(userID: String, limit: Int = 100) async throws -> [FileRecord] {
+    /// Live files shared with `userID` and the permission each grants, newest share first.
+    public func sharedWith(userID: String, limit: Int = 100) async throws -> [(file: FileRecord, permission: Int)] {
         try await database.query(
             """
-            SELECT \(Self.fileColumns) \(Self.fileFrom) JOIN shares s ON s.file_id = f.file_id
-            WHERE s.user_id = $1 AND f.deleted_at IS NULL ORDER BY s.created_at DESC LIMIT $2
+            SELECT \(Self.fileColumns), s.permission \(Self.fileFrom) JOIN shares s ON s.file_id = f.file_id
+            WHERE s.user_id = $1 AND f.deleted_at IS NULL ORDER BY s.created_at DESC, f.file_id LIMIT $2
             """,
             [.text(userID), .int(limit)]
-        ).rows.map(Self.file)
+        ).rows.map(Self.sharedFile)
+    }
+
+    /// Live files shared with `userID` in `order`, keyset-paginated like `listFiles`, with the permission each grants.
+    public func sharedWith(
+        userID: String, limit: Int, order: FileOrder, after: (key: PostgresValue, fileID: String)? = nil
+    ) async throws -> [(file: FileRecord, permission: Int)] {
+        try await database.query(
+            """
+            SELECT \(Self.fileColumns), s.permission \(Self.fileFrom) JOIN shares s ON s.file_id = f.file_id
+            WHERE s.user_id = $1 AND f.deleted_at IS NULL AND \(Self.keysetPage(order, firstParameter: 2))
+            """,
+            [.text(userID)] + Self.keysetParameters(after, limit: limit)
+        ).rows.map(Self.sharedFile)
+    }
+
+    private static func sharedFile(_ row: PostgresRow) throws -> (file: FileRecord, permission: Int) {
+        (try file(row), Int(try row.int(fileColumnCount)))
     }
 
     /// The caller's permission on a live file: 3 owner, 2 write, 1 read, nil none (or no such file).

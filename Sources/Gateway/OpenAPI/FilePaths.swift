@@ -10,6 +10,8 @@ enum FilePaths {
         "X-File-Labels", in: "header", S.string().merging([("maxLength", 16384)]), required: false,
         "the file's labels, form-encoded (`team=data&env=prod`): at most 32; keys of 1 to 63 letters, digits, `.`, `_`, "
             + "`-` or `/` starting with a letter or digit; values of at most 256 bytes without control characters")
+    static let sortParameter = D.parameter(
+        "sort", in: "query", S.string(values: ["created_desc", "created_asc", "name_asc", "size_desc"]))
     static let idempotencyKey = D.parameter(
         "Idempotency-Key", in: "header", S.string().merging([("maxLength", 100)]), required: false,
         "a retried upload with the same key commits once")
@@ -35,12 +37,8 @@ enum FilePaths {
             ("/api/v1/files", [
                 "get": D.operation(
                     "The caller's files, paginated", tag: "files", id: "listFiles",
-                    parameters: [
-                        D.limit, D.cursor,
-                        D.parameter("sort", in: "query", S.string(values: ["created_desc", "created_asc", "name_asc", "size_desc"])),
-                    ],
-                    responses: [("200", D.response("a page", S.ref("FilePage"))), D.badRequest,
-                                ("501", D.error("this sort order is not supported by the metadata service yet"))]),
+                    parameters: [D.limit, D.cursor, sortParameter],
+                    responses: [("200", D.response("a page", S.ref("FilePage"))), D.badRequest]),
                 "post": D.operation(
                     "Upload a file: the raw body, or the `file` part of a multipart form, streamed", tag: "files",
                     id: "uploadFile", parameters: [fileNameHeader, labelsHeader, idempotencyKey],
@@ -115,8 +113,8 @@ enum FilePaths {
                 responses: [("204", D.response("revoked")), D.badRequest, D.notFound,
                             ("403", D.error("only the owner may revoke"))])]),
             ("/api/v1/shared-with-me", ["get": D.operation(
-                "Files others shared with the caller", tag: "shares", id: "sharedWithMe",
-                parameters: [D.limit, D.cursor],
+                "Files others shared with the caller: newest share first, or in `sort` order", tag: "shares",
+                id: "sharedWithMe", parameters: [D.limit, D.cursor, sortParameter],
                 responses: [("200", D.response("a page", S.ref("FilePage"))), D.badRequest])]),
             ("/api/v1/search", ["get": D.operation(
                 "Ranked search over names and extracted text of the files the caller may read", tag: "search",

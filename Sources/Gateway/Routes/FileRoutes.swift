@@ -7,26 +7,30 @@ extension GatewayAPI {
         "created_desc": .createdDesc, "created_asc": .createdAsc, "name_asc": .nameAsc, "size_desc": .sizeDesc,
     ]
 
+    /// A list request from `limit`, `cursor` and `sort`.
+    static func listRequest(_ query: QueryParameters) throws -> Fileflow_V1_ListFilesRequest {
+        var list = Fileflow_V1_ListFilesRequest()
+        list.page = try page(query)
+        if let sort = query["sort"] {
+            guard let value = sorts[sort] else {
+                throw APIError.invalid("sort must be one of \(sorts.keys.sorted().joined(separator: ", "))")
+            }
+            list.sort = value
+        }
+        return list
+    }
+
     func registerFiles(on router: Router<GatewayContext>) {
         router.get("/api/v1/files") { request, _ in
             let caller = try await self.caller(request)
             let query = try QueryParameters(request)
-            var list = Fileflow_V1_ListFilesRequest()
-            list.page = try Self.page(query)
-            if let sort = query["sort"] {
-                guard let value = Self.sorts[sort] else {
-                    throw APIError.invalid("sort must be one of \(Self.sorts.keys.sorted().joined(separator: ", "))")
-                }
-                list.sort = value
-            }
             let page = try await self.mesh.metadata.call(
-                Fileflow_V1_MetadataService.Method.ListFiles.self, list, for: caller.id)
+                Fileflow_V1_MetadataService.Method.ListFiles.self, try Self.listRequest(query), for: caller.id)
             return JSONResponse.make(.ok, FilePage(page))
         }
         router.get("/api/v1/shared-with-me") { request, _ in
             let caller = try await self.caller(request)
-            var list = Fileflow_V1_ListFilesRequest()
-            list.page = try Self.page(try QueryParameters(request))
+            let list = try Self.listRequest(try QueryParameters(request))
             let page = try await self.mesh.metadata.call(
                 Fileflow_V1_MetadataService.Method.ListSharedWithMe.self, list, for: caller.id)
             return JSONResponse.make(.ok, FilePage(page))

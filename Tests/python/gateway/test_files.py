@@ -154,6 +154,9 @@ def test_sharing_read_and_write(new_client):
     assert got["permission"] == "read" and got["owner_username"] == owner.username
     assert reader.get(f"{path}/content").content == b"shared words"
     assert [f["file_id"] for f in reader.get("/api/v1/shared-with-me").json()["files"]] == [file["file_id"]]
+    by_name = reader.get("/api/v1/shared-with-me", params={"sort": "name_asc"}).json()["files"]
+    assert [(f["file_id"], f["permission"]) for f in by_name] == [(file["file_id"], "read")]
+    assert reader.get("/api/v1/shared-with-me", params={"sort": "sideways"}).status_code == 400
     assert reader.post(f"{path}/shares", json={"username": writer.username, "permission": "read"}).status_code == 403
     assert reader.get(f"{path}/shares").status_code == 403
     assert writer.get(path).json()["permission"] == "write"

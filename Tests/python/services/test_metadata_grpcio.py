@@ -171,6 +171,40 @@ def test_share_and_cross_user_access(stub):
         == grpc.StatusCode.NOT_FOUND
 
 
+def test_files_shared_with_me_in_every_order_with_their_permissions(stub):
+    alice, carol, bob = new_user(stub), new_user(stub), new_user(stub)
+    files = [commit(stub, alice, "b.txt", b"22"), commit(stub, carol, "a.txt", b"333"),
+             commit(stub, alice, "c.txt", b"1")]
+    for file, owner, permission in zip(files, (alice, carol, alice),
+                                       (common.PERMISSION_READ, common.PERMISSION_WRITE, common.PERMISSION_READ)):
+        stub.ShareFile(meta.ShareFileRequest(file_id=file.file_id, username=bob.username, permission=permission),
+                       metadata=as_user(owner))
+    newest_first = stub.ListSharedWithMe(meta.ListFilesRequest(), metadata=as_user(bob))
+    assert [f.name for f in newest_first.files] == ["c.txt", "a.txt", "b.txt"]
+    assert [f.permission for f in newest_first.files] == [common.PERMISSION_READ, common.PERMISSION_WRITE,
+                                                          common.PERMISSION_READ]
+    for sort, names in [(meta.FILE_SORT_NAME_ASC, ["a.txt", "b.txt", "c.txt"]),
+                        (meta.FILE_SORT_SIZE_DESC, ["a.txt", "b.txt", "c.txt"]),
+                        (meta.FILE_SORT_CREATED_ASC, ["b.txt", "a.txt", "c.txt"]),
+                        (meta.FILE_SORT_CREATED_DESC, ["c.txt", "a.txt", "b.txt"])]:
+        seen, token = [], ""
+        while True:  # one file a page, so every step continues from a cursor
+            page = stub.ListSharedWithMe(meta.ListFilesRequest(sort=sort, page=common.PageRequest(
+                page_size=1, page_token=token)), metadata=as_user(bob))
+            seen += [f.name for f in page.files]
+            token = page.page.next_page_token
+            if not token:
+                break
+        assert seen == names, sort
+    first = stub.ListSharedWithMe(meta.ListFilesRequest(sort=meta.FILE_SORT_NAME_ASC, page=common.PageRequest(
+        page_size=1)), metadata=as_user(bob))
+    for request in [meta.ListFilesRequest(trashed=True),
+                    meta.ListFilesRequest(sort=meta.FILE_SORT_SIZE_DESC, page=common.PageRequest(
+                        page_token=first.page.next_page_token)),  # a cursor of another order
+                    meta.ListFilesRequest(page=common.PageRequest(page_token=first.page.next_page_token))]:
+        assert code_of(stub.ListSharedWithMe, request, metadata=as_user(bob)) == grpc.StatusCode.INVALID_ARGUMENT
+
+
 def test_malformed_input_gets_clear_codes(stub):
     user = new_user(stub)
     invalid = grpc.StatusCode.INVALID_ARGUMENT
