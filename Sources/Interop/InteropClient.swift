@@ -1,6 +1,6 @@
 import FlowMessages
+import FlowServices
 public import MeshRPC
-import MeshRPCProto
 
 /// The client side of gRPC's interop cases (interop-test-descriptions.md), with their names.
 public struct InteropClient: Sendable {
@@ -15,10 +15,13 @@ public struct InteropClient: Sendable {
         public let description: String
     }
 
-    typealias Method = Grpc_Testing_TestService.Method
-    let client: RPCClient
+    let testService: Grpc_Testing_TestServiceClient
+    let unimplementedService: Grpc_Testing_UnimplementedServiceClient
 
-    public init(client: RPCClient) { self.client = client }
+    public init(client: RPCClient) {
+        testService = Grpc_Testing_TestServiceClient(client)
+        unimplementedService = Grpc_Testing_UnimplementedServiceClient(client)
+    }
 
     public func run(_ name: String) async throws {
         switch name {
@@ -72,20 +75,19 @@ public struct InteropClient: Sendable {
     }
 
     func emptyUnary() async throws {
-        let response = try await client.unary(Method.EmptyCall.self, ClientRequest(message: Grpc_Testing_Empty()))
+        let response = try await testService.emptyCall(ClientRequest(message: Grpc_Testing_Empty()))
         try expect(response.message == Grpc_Testing_Empty(), "non-empty response")
     }
 
     func largeUnary() async throws {
-        let response = try await client.unary(
-            Method.UnaryCall.self, ClientRequest(message: simpleRequest(responseSize: 314_159, payloadSize: 271_828)))
+        let response = try await testService.unaryCall(
+            ClientRequest(message: simpleRequest(responseSize: 314_159, payloadSize: 271_828)))
         try expect(response.message.payload.body == [UInt8](repeating: 0, count: 314_159), "wrong payload")
     }
 
     func clientStreaming() async throws {
         let sizes = [27_182, 8, 1_828, 45_904]
-        let response = try await client.clientStreaming(
-            Method.StreamingInputCall.self,
+        let response = try await testService.streamingInputCall(
             StreamingClientRequest { writer in
                 for size in sizes {
                     var request = Grpc_Testing_StreamingInputCallRequest()
@@ -103,8 +105,7 @@ public struct InteropClient: Sendable {
             parameters.size = Int32(size)
             return parameters
         }
-        let sizes = try await client.serverStreaming(Method.StreamingOutputCall.self, ClientRequest(message: request)) {
-            response in
+        let sizes = try await testService.streamingOutputCall(ClientRequest(message: request)) { response in
             var sizes: [Int] = []
             for try await message in response.messages { sizes.append(message.payload.body.count) }
             return sizes
@@ -115,8 +116,7 @@ public struct InteropClient: Sendable {
     func pingPong() async throws {
         let steps = [(31_415, 27_182), (9, 8), (2_653, 1_828), (58_979, 45_904)]
         let (replies, repliesContinuation) = AsyncStream.makeStream(of: Void.self)
-        let sizes = try await client.bidirectionalStreaming(
-            Method.FullDuplexCall.self,
+        let sizes = try await testService.fullDuplexCall(
             StreamingClientRequest { writer in
                 var iterator = replies.makeAsyncIterator()
                 for (responseSize, payloadSize) in steps {
@@ -137,8 +137,7 @@ public struct InteropClient: Sendable {
     }
 
     func emptyStream() async throws {
-        let count = try await client.bidirectionalStreaming(Method.FullDuplexCall.self, StreamingClientRequest { _ in }) {
-            response in
+        let count = try await testService.fullDuplexCall(StreamingClientRequest { _ in }) { response in
             var count = 0
             for try await _ in response.messages { count += 1 }
             return count
@@ -148,8 +147,7 @@ public struct InteropClient: Sendable {
 
     func cancelAfterBegin() async throws {
         let call = Task {
-            try await client.clientStreaming(
-                Method.StreamingInputCall.self,
+            try await testService.streamingInputCall(
                 StreamingClientRequest { _ in try await Task.sleep(for: .seconds(30)) })
         }
         try await Task.sleep(for: .milliseconds(50))
@@ -160,8 +158,7 @@ public struct InteropClient: Sendable {
     func cancelAfterFirstResponse() async throws {
         let (first, firstContinuation) = AsyncStream.makeStream(of: Void.self)
         let call = Task {
-            try await client.bidirectionalStreaming(
-                Method.FullDuplexCall.self,
+            try await testService.fullDuplexCall(
                 StreamingClientRequest { writer in
                     try await writer.write(streamingRequest(responseSize: 31_415, payloadSize: 27_182))
                     try await Task.sleep(for: .seconds(30))
@@ -178,8 +175,7 @@ public struct InteropClient: Sendable {
 
     func timeoutOnSleepingServer() async throws {
         try await expectError(.deadlineExceeded) {
-            try await client.bidirectionalStreaming(
-                Method.FullDuplexCall.self,
+            try await testService.fullDuplexCall(
                 StreamingClientRequest { writer in
                     var request = Grpc_Testing_StreamingOutputCallRequest()
                     request.payload = InteropServer.payload(size: 27_182)
@@ -197,13 +193,11 @@ public struct InteropClient: Sendable {
         var metadata = Metadata()
         metadata.add(InteropServer.echoInitialKey, "test_initial_metadata_value")
         metadata.add(InteropServer.echoTrailingKey, bytes: [0xAB, 0xAB, 0xAB])
-        let unary = try await client.unary(
-            Method.UnaryCall.self,
+        let unary = try await testService.unaryCall(
             ClientRequest(metadata: metadata, message: simpleRequest(responseSize: 314_159, payloadSize: 271_828)))
         try checkEchoed(initial: unary.metadata, trailing: unary.trailers)
 
-        let (initial, trailing) = try await client.bidirectionalStreaming(
-            Method.FullDuplexCall.self,
+        let (initial, trailing) = try await testService.fullDuplexCall(
             StreamingClientRequest(metadata: metadata) { writer in
                 try await writer.write(streamingRequest(responseSize: 314_159, payloadSize: 271_828))
             }
@@ -234,15 +228,13 @@ public struct InteropClient: Sendable {
         var unary = Grpc_Testing_SimpleRequest()
         unary.responseStatus = failingStatus(message)
         try await expectError(.unknown, message: message) {
-            _ = try await client.unary(Method.UnaryCall.self, ClientRequest(message: unary))
+            _ = try await testService.unaryCall(ClientRequest(message: unary))
         }
         var failing = Grpc_Testing_StreamingOutputCallRequest()
         failing.responseStatus = failingStatus(message)
         let streaming = failing
         try await expectError(.unknown, message: message) {
-            try await client.bidirectionalStreaming(
-                Method.FullDuplexCall.self, StreamingClientRequest { try await $0.write(streaming) }
-            ) { response in
+            try await testService.fullDuplexCall(StreamingClientRequest { try await $0.write(streaming) }) { response in
                 for try await _ in response.messages {}
             }
         }
@@ -253,21 +245,19 @@ public struct InteropClient: Sendable {
         var request = Grpc_Testing_SimpleRequest()
         request.responseStatus = failingStatus(message)
         try await expectError(.unknown, message: message) {
-            _ = try await client.unary(Method.UnaryCall.self, ClientRequest(message: request))
+            _ = try await testService.unaryCall(ClientRequest(message: request))
         }
     }
 
     func unimplementedMethod() async throws {
         try await expectError(.unimplemented) {
-            _ = try await client.unary(Method.UnimplementedCall.self, ClientRequest(message: Grpc_Testing_Empty()))
+            _ = try await testService.unimplementedCall(ClientRequest(message: Grpc_Testing_Empty()))
         }
     }
 
     func unimplementedService() async throws {
         try await expectError(.unimplemented) {
-            _ = try await client.unary(
-                Grpc_Testing_UnimplementedService.Method.UnimplementedCall.self,
-                ClientRequest(message: Grpc_Testing_Empty()))
+            _ = try await unimplementedService.unimplementedCall(ClientRequest(message: Grpc_Testing_Empty()))
         }
     }
 }

@@ -2,20 +2,38 @@ import Foundation
 import ProtogenKit
 import Testing
 
-/// The committed `Sources/FlowMessages` is exactly what protogen makes of `Protos/` today.
+/// The committed `Sources/FlowMessages` and `Sources/FlowServices` are exactly what protogen makes of `Protos/`
+/// today.
 ///
 /// Regenerate with:
 /// `swift run protogen --proto_path Protos --swift_out Sources/FlowMessages --registry FlowMessagesRegistry \
-///  $(cd Protos && find . -name '*.proto' | sort)`
+///  --rpc_out Sources/FlowServices --messages_module FlowMessages $(cd Protos && find . -name '*.proto' | sort)`
 @Suite struct GeneratedCodeIsFreshTests {
-    @Test func flowMessagesMatchAFreshGeneration() throws {
-        let root = ProtoTestSupport.repositoryRoot
-        let protos = root.appendingPathComponent("Protos").path
-        let output = root.appendingPathComponent("Sources/FlowMessages")
+    private static let root = ProtoTestSupport.repositoryRoot
+
+    private func parsedProtos() throws -> [ProtoFile] {
+        let protos = Self.root.appendingPathComponent("Protos").path
         let files = try ProtocCrossCheckTests.protoFiles(under: protos)
         try #require(!files.isEmpty, "no .proto files under \(protos)")
-        let parsed = try ProtoParser(includePaths: [protos]).parse(files: files)
-        let generated = try SwiftGenerator(files: parsed, registryName: "FlowMessagesRegistry").generate()
+        return try ProtoParser(includePaths: [protos]).parse(files: files)
+    }
+
+    @Test func flowMessagesMatchAFreshGeneration() throws {
+        let generated = try SwiftGenerator(files: parsedProtos(), registryName: "FlowMessagesRegistry").generate()
+        expectCommitted(generated, in: Self.root.appendingPathComponent("Sources/FlowMessages"))
+    }
+
+    @Test func flowServicesMatchAFreshGeneration() throws {
+        let generated = try RPCGenerator(files: parsedProtos(), messagesModule: "FlowMessages").generate()
+        let output = Self.root.appendingPathComponent("Sources/FlowServices")
+        expectCommitted(generated, in: output)
+        // A service (or file) removed from Protos/ must not leave its client behind.
+        let committed = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".swift") }
+        #expect(Set(committed) == Set(generated.map(\.name)), "stray or missing files in \(output.path)")
+    }
+
+    /// Records an issue per generated file that is missing from `output` or differs, naming the first stale line.
+    private func expectCommitted(_ generated: [GeneratedFile], in output: URL) {
         #expect(!generated.isEmpty)
         for file in generated {
             let committedURL = output.appendingPathComponent(file.name)

@@ -45,6 +45,33 @@ import Testing
         }
     }
 
+    @Test func rpcOutWritesTypedServicesApartAndCheckCoversThem() throws {
+        let valid = try ProtoTestSupport.fixtures.appendingPathComponent("valid").path
+        try ProtoTestSupport.withProtoTree([:]) { root in
+            let services = root + "/services"
+            let arguments = [
+                "--proto_path", valid, "-I", ProtoTestSupport.productProtos, "--swift_out", root + "/messages",
+                "--rpc_out", services, "--messages_module", "SampleMessages", "sample/everything.proto",
+            ]
+            let write = try ProtoTestSupport.run(try protogen, arguments)
+            #expect(write.status == 0, "\(write.stderr)")
+            let parsed = try ProtoParser(includePaths: [valid, ProtoTestSupport.productProtos])
+                .parse(files: ["sample/everything.proto"])
+            let expected = try RPCGenerator(files: parsed, messagesModule: "SampleMessages").generate()
+            #expect(expected.map(\.name) == ["sample_everything.rpc.swift"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: services) == ["sample_everything.rpc.swift"])
+            let written = try String(contentsOfFile: services + "/sample_everything.rpc.swift", encoding: .utf8)
+            #expect(written == expected.first?.contents)
+
+            #expect(try ProtoTestSupport.run(try protogen, arguments + ["--check"]).status == 0)
+            let stale = services + "/sample_everything.rpc.swift"
+            try Data("// edited by hand\n".utf8).write(to: URL(fileURLWithPath: stale))
+            let check = try ProtoTestSupport.run(try protogen, arguments + ["--check"])
+            #expect(check.status == 1)
+            #expect(check.stderr.contains(stale), "\(check.stderr)")
+        }
+    }
+
     @Test func syntaxErrorsPrintFileLineColumnAndExit1() throws {
         let tree = ["bad/x.proto": "syntax = \"proto3\";\nmessage X { int32 a = 0; }\n"]
         try ProtoTestSupport.withProtoTree(tree) { root in
@@ -64,5 +91,9 @@ import Testing
         let unknown = try ProtoTestSupport.run(try protogen, ["--bogus"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("unknown option --bogus"))
+        let moduleWithoutRPC = try ProtoTestSupport.run(
+            try protogen, ["--proto_path", "/tmp", "--swift_out", "/tmp/out", "--messages_module", "M", "a.proto"])
+        #expect(moduleWithoutRPC.status == 2)
+        #expect(moduleWithoutRPC.stderr.contains("--messages_module needs --rpc_out"))
     }
 }

@@ -1,6 +1,10 @@
 /// `protogen`: parses proto3 files and writes the Swift code `SwiftGenerator` makes of them.
 ///
-/// `protogen --proto_path DIR [--proto_path DIR...] --swift_out DIR [--registry NAME] [--check] FILE.proto...`
+/// `protogen --proto_path DIR [--proto_path DIR...] --swift_out DIR [--registry NAME]
+///  [--rpc_out DIR [--messages_module NAME]] [--check] FILE.proto...`
+///
+/// `--rpc_out` also writes, per file with services, the typed server protocols and clients over MeshRPC
+/// (`RPCGenerator`); they live in their own module so the messages never depend on the RPC layer.
 ///
 /// Files are named relative to a `--proto_path` (like protoc); a path that exists on disk inside one of them is
 /// accepted too. With `--check` nothing is written: the exit status is 1 and the stale files are listed when the
@@ -15,6 +19,8 @@ struct Options {
     var protoPaths: [String] = []
     var swiftOut: String?
     var registry: String?
+    var rpcOut: String?
+    var messagesModule: String?
     var check = false
     var files: [String] = []
 }
@@ -25,11 +31,14 @@ struct UsageError: Error {
 }
 
 let usage = """
-    usage: protogen --proto_path DIR [--proto_path DIR...] --swift_out DIR [--registry NAME] [--check] FILE.proto...
+    usage: protogen --proto_path DIR [--proto_path DIR...] --swift_out DIR [--registry NAME]
+                    [--rpc_out DIR [--messages_module NAME]] [--check] FILE.proto...
 
       --proto_path DIR, -I DIR  where to look for FILE.proto and its imports (in order; repeatable)
       --swift_out DIR           where to write the generated .swift files (created if missing)
       --registry NAME           also generate a registry type NAME listing every message
+      --rpc_out DIR             where to write typed server protocols and clients (.rpc.swift) for the services
+      --messages_module NAME    the module the .rpc.swift files import the messages from (--swift_out's module)
       --check                   write nothing; exit 1 listing the files that differ from a fresh generation
     """
 
@@ -60,6 +69,8 @@ func parseArguments(_ arguments: [String]) throws(UsageError) -> Options {
         case "--proto_path", "-I": options.protoPaths.append(try value(for: flag, inline: inline))
         case "--swift_out": options.swiftOut = try value(for: flag, inline: inline)
         case "--registry": options.registry = try value(for: flag, inline: inline)
+        case "--rpc_out": options.rpcOut = try value(for: flag, inline: inline)
+        case "--messages_module": options.messagesModule = try value(for: flag, inline: inline)
         case "--check": options.check = true
         case "-h", "--help": throw UsageError(message: "")
         default:
@@ -75,6 +86,9 @@ func parseArguments(_ arguments: [String]) throws(UsageError) -> Options {
     }
     guard !options.protoPaths.isEmpty else { throw UsageError(message: "missing --proto_path") }
     guard options.swiftOut != nil else { throw UsageError(message: "missing --swift_out") }
+    guard options.messagesModule == nil || options.rpcOut != nil else {
+        throw UsageError(message: "--messages_module needs --rpc_out")
+    }
     guard !options.files.isEmpty else { throw UsageError(message: "no .proto files given") }
     return options
 }
@@ -102,29 +116,20 @@ func outputPath(for name: String, in directory: String) -> String? {
     return directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
 
-func run(_ options: Options) -> Int32 {
-    let files = options.files.map { relativeToProtoPath($0, protoPaths: options.protoPaths) }
-    let generated: [GeneratedFile]
-    do {
-        let parsed = try ProtoParser(includePaths: options.protoPaths).parse(files: files)
-        generated = try SwiftGenerator(files: parsed, registryName: options.registry).generate()
-    } catch let error as ProtoSyntaxError {
-        printError(error.description)
-        return 1
-    } catch {
-        printError("protogen: \(error)")
-        return 1
-    }
-    let outputDirectory = options.swiftOut ?? "."
+/// A failure already reported on standard error: exit status 1.
+struct Reported: Error {}
+
+/// Writes `generated` into `directory`, or with `check` only lists the paths whose contents differ.
+func write(_ generated: [GeneratedFile], to directory: String, check: Bool) throws(Reported) -> [String] {
     var stale: [String] = []
     for file in generated {
-        guard let path = outputPath(for: file.name, in: outputDirectory) else {
+        guard let path = outputPath(for: file.name, in: directory) else {
             printError("protogen: refusing to write generated file with unsafe name \"\(file.name)\"")
-            return 1
+            throw Reported()
         }
         let contents = Data(file.contents.utf8)
         if FileManager.default.contents(atPath: path) == contents { continue }
-        if options.check {
+        if check {
             stale.append(path)
             continue
         }
@@ -134,8 +139,34 @@ func run(_ options: Options) -> Int32 {
             try contents.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             printError("protogen: cannot write \(path): \(error)")
-            return 1
+            throw Reported()
         }
+    }
+    return stale
+}
+
+func run(_ options: Options) -> Int32 {
+    let files = options.files.map { relativeToProtoPath($0, protoPaths: options.protoPaths) }
+    var outputs: [(directory: String, files: [GeneratedFile])] = []
+    do {
+        let parsed = try ProtoParser(includePaths: options.protoPaths).parse(files: files)
+        let messages = try SwiftGenerator(files: parsed, registryName: options.registry).generate()
+        outputs.append((options.swiftOut ?? ".", messages))
+        if let rpcOut = options.rpcOut {
+            outputs.append((rpcOut, try RPCGenerator(files: parsed, messagesModule: options.messagesModule).generate()))
+        }
+    } catch let error as ProtoSyntaxError {
+        printError(error.description)
+        return 1
+    } catch {
+        printError("protogen: \(error)")
+        return 1
+    }
+    var stale: [String] = []
+    do {
+        for output in outputs { stale += try write(output.files, to: output.directory, check: options.check) }
+    } catch {
+        return 1
     }
     if options.check && !stale.isEmpty {
         printError("protogen: generated code is out of date; regenerate with the same command without --check:")

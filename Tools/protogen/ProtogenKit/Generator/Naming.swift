@@ -54,6 +54,17 @@ enum Naming {
         return result
     }
 
+    /// RPC method names as Swift functions: `EmptyCall` → `emptyCall`, `URLFetch` → `urlFetch`, `get_file` →
+    /// `getFile`; escaped when a keyword.
+    static func functionName(_ protoName: String) -> String {
+        let characters = Array(protoName)
+        let leadingCapitals = characters.prefix { $0.isUppercase }.count
+        // Of a leading acronym, the last capital starts the next word (`URLFetch`), unless the acronym is all.
+        let lowered = leadingCapitals > 1 && leadingCapitals < characters.count ? leadingCapitals - 1 : leadingCapitals
+        let name = lowerCamel(String(characters.prefix(lowered)).lowercased() + String(characters.dropFirst(lowered)))
+        return escaped(name.first?.isNumber == true ? "_" + name : name)
+    }
+
     /// The upper-camel form used after `has` / `clear`: `file_id` → `FileID`.
     static func accessorSuffix(_ name: String) -> String {
         let words = name.split(separator: "_").map(String.init)

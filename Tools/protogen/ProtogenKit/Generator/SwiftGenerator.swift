@@ -28,9 +28,7 @@ public struct SwiftGenerator {
 
     /// `fileflow/v1/common.proto` → `fileflow_v1_common.pb.swift`.
     public static func outputName(forProtoPath path: String) -> String {
-        var base = path
-        if base.hasSuffix(".proto") { base.removeLast(".proto".count) }
-        return base.replacingSlashes() + ".pb.swift"
+        path.outputName(extension: ".pb.swift")
     }
 
     private func registry(named name: String, context: GeneratorContext) -> GeneratedFile {
@@ -53,5 +51,9 @@ public struct SwiftGenerator {
 }
 
 extension String {
-    func replacingSlashes() -> String { String(map { $0 == "/" ? "_" : $0 }) }
+    /// A proto path as a flat output file name: `grpc/testing/test.proto` → `grpc_testing_test` + `ext`.
+    func outputName(extension ext: String) -> String {
+        let base = hasSuffix(".proto") ? String(dropLast(".proto".count)) : self
+        return String(base.map { $0 == "/" ? "_" : $0 }) + ext
+    }
 }
