@@ -3,8 +3,12 @@ import Synchronization
 
 /// A few Redis connections, each on its own serial queue (hiredis blocks), handed out round-robin.
 /// Public for the gateway's counters (rate limits, login throttling, refresh tokens), which run Lua scripts.
+///
+/// Calls that arrive while a connection is busy are sent together as one pipeline when it frees up, so under
+/// concurrency one write and one read serve many callers (what ioredis calls auto-pipelining) instead of a
+/// thread hop and a round trip each.
 public final class RedisClient: @unchecked Sendable {
-    private let connections: [(HiredisConnection, DispatchQueue)]
+    private let connections: [BatchingConnection]
     private let next = Mutex(0)
 
     /// `url` is `redis://host:port` (database 0, no auth: FileFlow's Redis listens on loopback).
@@ -16,21 +20,68 @@ public final class RedisClient: @unchecked Sendable {
             throw CacheError(.configuration, "expected redis://host:port, got \(url)")
         }
         connections = (0..<max(1, count)).map { index in
-            (HiredisConnection(host: String(parts[0]), port: port, timeoutMillis: timeoutMillis),
-             DispatchQueue(label: "fileflow.redis.\(index)"))
+            BatchingConnection(
+                HiredisConnection(host: String(parts[0]), port: port, timeoutMillis: timeoutMillis),
+                queue: DispatchQueue(label: "fileflow.redis.\(index)"))
         }
     }
 
-    /// Runs `commands` as one pipeline; each command is its arguments as bytes.
+    /// Runs `commands` as one pipeline (possibly inside a larger one); each command is its arguments as bytes.
     func pipeline(_ commands: [[[UInt8]]]) async throws -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
         let index = next.withLock { value in
             value = (value + 1) % connections.count
             return value
         }
-        let (connection, queue) = connections[index]
-        let box = UncheckedConnection(connection: connection)
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try box.connection.pipeline(commands) }) }
+        return try await connections[index].send(commands)
+    }
+}
+
+/// One connection and the calls waiting for it; only its queue touches the hiredis connection.
+private final class BatchingConnection: @unchecked Sendable {
+    typealias Call = (commands: [[[UInt8]]], continuation: CheckedContinuation<[RedisReply], any Error>)
+
+    private let connection: HiredisConnection
+    private let queue: DispatchQueue
+    /// Calls not yet sent, and whether a drain is scheduled or running on `queue`.
+    private let state = Mutex<(waiting: [Call], draining: Bool)>(([], false))
+
+    init(_ connection: HiredisConnection, queue: DispatchQueue) {
+        self.connection = connection
+        self.queue = queue
+    }
+
+    func send(_ commands: [[[UInt8]]]) async throws -> [RedisReply] {
+        try await withCheckedThrowingContinuation { continuation in
+            let startDrain = state.withLock { state in
+                state.waiting.append((commands, continuation))
+                defer { state.draining = true }
+                return !state.draining
+            }
+            if startDrain { queue.async { self.drain() } }
+        }
+    }
+
+    /// Sends everything waiting as one pipeline and hands each caller its replies, until nothing waits.
+    private func drain() {
+        while true {
+            let batch = state.withLock { state -> [Call] in
+                let batch = state.waiting
+                state.waiting.removeAll(keepingCapacity: true)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                let replies = try connection.pipeline(batch.flatMap(\.commands))
+                var start = 0
+                for call in batch {
+                    call.continuation.resume(returning: Array(replies[start..<start + call.commands.count]))
+                    start += call.commands.count
+                }
+            } catch {
+                for call in batch { call.continuation.resume(throwing: error) }
+            }
         }
     }
 }
@@ -52,9 +103,4 @@ extension RedisClient {
         case let other: throw CacheError(.badReply, "script returned \(other)")
         }
     }
-}
-
-/// Lets a connection cross into its queue's closure; only that queue ever uses it.
-private struct UncheckedConnection: @unchecked Sendable {
-    let connection: HiredisConnection
 }

@@ -67,6 +67,41 @@ struct FaultTests {
         #expect(cache.statistics.hits + cache.statistics.misses <= 32)
     }
 
+    @Test("calls sharing one connection are pipelined together and each gets exactly its own replies")
+    func concurrentCallsShareAPipeline() async throws {
+        let redis = try RedisClient(url: TestEnvironment.redisURL!, connections: 1, timeoutMillis: 2_000)
+        let prefix = "batch-\(newUUID())"
+        let results = try await withThrowingTaskGroup(of: (Int, [RedisReply]).self) { group in
+            for i in 0..<300 {
+                group.addTask {
+                    let key = Array("\(prefix)-\(i)".utf8)
+                    // Calls of different lengths, one with an error reply, so a misaligned split would show.
+                    var commands: [[[UInt8]]] = [[Array("SET".utf8), key, Array("v\(i)".utf8)], [Array("GET".utf8), key]]
+                    if i.isMultiple(of: 3) { commands.append([Array("INCR".utf8), key]) }
+                    commands.append([Array("DEL".utf8), key])
+                    return (i, try await redis.pipeline(commands))
+                }
+            }
+            return try await group.reduce(into: [Int: [RedisReply]]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results.count == 300)
+        for (i, replies) in results {
+            var expected: [RedisReply] = [.status("OK"), .string(Array("v\(i)".utf8))]
+            if i.isMultiple(of: 3) { expected.append(.error("ERR value is not an integer or out of range")) }
+            expected.append(.integer(1))
+            #expect(replies == expected, "call \(i)")
+        }
+        // A dead server fails every waiting call with a typed error, and nothing hangs.
+        let dead = try RedisClient(url: "redis://127.0.0.1:9", connections: 1, timeoutMillis: 500)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    await #expect(throws: CacheError.self) { _ = try await dead.pipeline([[Array("PING".utf8)]]) }
+                }
+            }
+        }
+    }
+
     @Test("Redis down: reads fall back to Postgres; after it restarts with old data, no stale value is served")
     func redisRestart() async throws {
         let workdir = try #require(ProcessInfo.processInfo.environment["FILEFLOW_TEST_WORKDIR"])

@@ -71,19 +71,18 @@ final class HiredisConnection {
     }
 
     private func append(_ command: [[UInt8]], to context: UnsafeMutablePointer<redisContext>) throws {
+        // One buffer per command (hiredis copies it into its output buffer): argv points into it.
         let lengths = command.map(\.count)
-        let buffers = command.map { bytes -> UnsafeMutablePointer<CChar> in
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
-            bytes.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: bytes.count) }
+        let joined = Array(command.joined()) + [0]
+        let appended = joined.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            var argv: [UnsafePointer<CChar>?] = lengths.map { length in
+                defer { offset += length }
+                return UnsafeRawPointer(buffer.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
             }
-            return buffer
+            return redisAppendCommandArgv(context, Int32(command.count), &argv, lengths)
         }
-        defer { buffers.forEach { $0.deallocate() } }
-        var argv: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
-        guard redisAppendCommandArgv(context, Int32(command.count), &argv, lengths) == REDIS_OK else {
-            throw failure(context, "sending a command")
-        }
+        guard appended == REDIS_OK else { throw failure(context, "sending a command") }
     }
 
     private func failure(_ context: UnsafeMutablePointer<redisContext>, _ what: String) -> CacheError {
