@@ -269,9 +269,6 @@ public struct Fileflow_V1_UpdateFileStatusRequest: ProtoMessage {
 
     public var detectedType: String = ""
 
-    /// Replaces the current version's block list (after compression), when non-empty.
-    public var blocks: [Fileflow_V1_BlockRef] = []
-
     public var jobID: String = ""
 
     public var progress: Double = 0
@@ -290,7 +287,6 @@ public struct Fileflow_V1_UpdateFileStatusRequest: ProtoMessage {
         lhs.fileID == rhs.fileID
             && lhs.status == rhs.status
             && lhs.detectedType == rhs.detectedType
-            && lhs.blocks == rhs.blocks
             && lhs.jobID == rhs.jobID
             && ProtoEquality.same(lhs.progress, rhs.progress)
             && lhs.reason == rhs.reason
@@ -837,7 +833,6 @@ extension Fileflow_V1_UpdateFileStatusRequest {
             case 10: self.fileID = try WireString.read(from: &reader)
             case 16: self.status = try WireEnum<Fileflow_V1_FileStatus>.read(from: &reader)
             case 26: self.detectedType = try WireString.read(from: &reader)
-            case 34: self.blocks.append(try WireMessage<Fileflow_V1_BlockRef>.read(from: &reader))
             case 42: self.jobID = try WireString.read(from: &reader)
             case 49: self.progress = try WireDouble.read(from: &reader)
             case 58: self.reason = try WireString.read(from: &reader)
@@ -852,7 +847,6 @@ extension Fileflow_V1_UpdateFileStatusRequest {
         if !self.fileID.isEmpty { size += 1 + WireString.size(of: self.fileID) }
         if self.status.rawValue != 0 { size += 1 + WireEnum<Fileflow_V1_FileStatus>.size(of: self.status) }
         if !self.detectedType.isEmpty { size += 1 + WireString.size(of: self.detectedType) }
-        for value in self.blocks { size += 1 + WireMessage<Fileflow_V1_BlockRef>.size(of: value) }
         if !self.jobID.isEmpty { size += 1 + WireString.size(of: self.jobID) }
         if self.progress.bitPattern != 0 { size += 1 + WireDouble.size(of: self.progress) }
         if !self.reason.isEmpty { size += 1 + WireString.size(of: self.reason) }
@@ -877,10 +871,6 @@ extension Fileflow_V1_UpdateFileStatusRequest {
         if !self.jobID.isEmpty {
             WireString.write(self.jobID, to: &writer)
             writer.writeTag(42)
-        }
-        for value in self.blocks.reversed() {
-            WireMessage<Fileflow_V1_BlockRef>.write(value, to: &writer)
-            writer.writeTag(34)
         }
         if !self.detectedType.isEmpty {
             WireString.write(self.detectedType, to: &writer)

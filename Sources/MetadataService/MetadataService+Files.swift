@@ -123,9 +123,6 @@ extension MetadataService {
         guard request.reason.utf8.count <= FileFlowStore.Limits.reasonBytes else {
             throw RPCError.invalid("reason is longer than \(FileFlowStore.Limits.reasonBytes) bytes")
         }
-        guard request.blocks.isEmpty else {
-            throw RPCError(code: .unimplemented, message: "replacing a version's block list is not supported yet")
-        }
         let jobID = request.jobID.isEmpty ? nil : try requireID(request.jobID, "job_id")
         if caller.userID != nil {
             let (_, permission) = try await visibleFile(fileID, caller: caller)
