@@ -98,12 +98,49 @@ public final class KafkaConsumer: @unchecked Sendable {
     public func run(maxBatch: Int = 64, _ handler: @escaping @Sendable (KafkaIncomingMessage) async throws -> Void)
         async throws
     {
+        _ = try await consume(maxBatch: maxBatch, until: nil, handler)
+    }
+
+    /// `run` until this member has partitions and `idle` passes without a message, i.e. until it has caught up with
+    /// what its partitions hold (for one-off jobs such as replaying a dead-letter topic); returns how many messages
+    /// it handled. A group that does not take this member in within `joinTimeout` is an error.
+    public func drain(
+        idle: Duration = .seconds(2), joinTimeout: Duration = .seconds(30), maxBatch: Int = 64,
+        _ handler: @escaping @Sendable (KafkaIncomingMessage) async throws -> Void
+    ) async throws -> Int {
+        try await consume(maxBatch: maxBatch, until: (idle, joinTimeout), handler)
+    }
+
+    private func consume(
+        maxBatch: Int, until stop: (idle: Duration, joinTimeout: Duration)?,
+        _ handler: @escaping @Sendable (KafkaIncomingMessage) async throws -> Void
+    ) async throws -> Int {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var lastMessage = started
+        var handled = 0
         while !Task.isCancelled && !closed.isSet {
-            guard let first = try await poll(timeoutMillis: 100) else { continue }
+            guard let first = try await poll(timeoutMillis: 100) else {
+                guard let stop else { continue }
+                if rebalances.count == 0 {
+                    lastMessage = clock.now
+                    if clock.now - started > stop.joinTimeout {
+                        throw KafkaError(.consumer, "group \(groupID) gave this member no partitions within \(stop.joinTimeout)")
+                    }
+                } else if clock.now - lastMessage >= stop.idle {
+                    return handled
+                }
+                continue
+            }
             var batch = [first]
             while batch.count < maxBatch, let next = try await poll(timeoutMillis: 0) { batch.append(next) }
             try await handleByPartition(batch, handler)
+            handled += batch.count
+            lastMessage = clock.now
         }
+        // Closed or cancelled: `run` just ends (its caller is shutting down); a drain did not finish.
+        if stop != nil { throw CancellationError() }
+        return handled
     }
 
     /// One partition of one topic.
@@ -167,7 +204,7 @@ public final class KafkaConsumer: @unchecked Sendable {
                 KafkaMetrics.consumeFailed(topic: polled.message.topic, group: groupID)
                 let message = polled.message
                 let context: Logger.Metadata = [
-                    "group": "\(groupID)", "origin": "\(message.topic)/\(message.partition)@\(message.offset)",
+                    "group": "\(groupID)", "origin": "\(DeadLetters.position(of: message))",
                     "error": "\(error)", "attempt": "\(attempt)",
                 ]
                 if attempt == policy.attempts {
@@ -185,13 +222,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Writes the message, with its headers and why it failed, to `<topic>.dlq`; waits for the broker's ack.
     private func deadLetter(_ message: KafkaIncomingMessage, error: any Error, attempts: Int) async throws {
-        var headers = message.headers
-        headers.append(KafkaHeader(name: "x-fileflow-error", value: Array("\(error)".utf8)))
-        headers.append(KafkaHeader(name: "x-fileflow-attempts", value: Array(String(attempts).utf8)))
-        headers.append(KafkaHeader(name: "x-fileflow-origin",
-                                   value: Array("\(message.topic)/\(message.partition)@\(message.offset)".utf8)))
-        try await deadLetters.send(KafkaOutgoingMessage(topic: message.topic + ".dlq", key: message.key,
-                                                        value: message.value, headers: headers))
+        try await deadLetters.send(DeadLetters.letter(for: message, error: error, attempts: attempts))
     }
 
     private func poll(timeoutMillis: Int32) async throws -> PolledMessage? {

@@ -9,7 +9,7 @@ struct FileFlowCommand: AsyncParsableCommand {
         subcommands: [
             DevBrokerCommand.self, MigrateCommand.self, ServeCommand.self, InteropServerCommand.self, InteropClientCommand.self,
             RPCEchoServerCommand.self, RPCEchoClientCommand.self,
-            GatewayCommand.self,
+            GatewayCommand.self, ReplayDeadLettersCommand.self,
         ]
     )
 }
