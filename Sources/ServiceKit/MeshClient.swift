@@ -6,8 +6,11 @@ import MeshRPCHTTP2
 public enum MeshClient {
     /// A client for `target`: `host:port`, or a comma-separated list of them balanced round-robin. A host name
     /// resolving to several addresses is balanced over all of them. Pass the process's
-    /// `ServiceTelemetry.clientInterceptors` so that calls carry the trace.
-    public static func connect(_ target: String, interceptors: [any ClientInterceptor] = []) throws -> RPCClient {
+    /// `ServiceTelemetry.clientInterceptors` so that calls carry the trace. `connectionsPerAddress` above 1 is for
+    /// clients holding many long-lived streams (a server admits 1,024 per connection).
+    public static func connect(
+        _ target: String, interceptors: [any ClientInterceptor] = [], connectionsPerAddress: Int = 1
+    ) throws -> RPCClient {
         let addresses = try target.split(separator: ",").map { entry -> RPCTarget.HostPort in
             let text = entry.trimmingCharacters(in: .whitespaces)
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
@@ -19,8 +22,11 @@ public enum MeshClient {
         guard let first = addresses.first else {
             throw RPCError(code: .invalidArgument, message: "empty RPC target")
         }
+        var configuration = HTTP2ClientConfiguration()
+        configuration.connectionsPerAddress = connectionsPerAddress
         let transport = HTTP2ClientTransport(
-            target: addresses.count == 1 ? .hostPort(first.host, first.port) : .addresses(addresses))
+            target: addresses.count == 1 ? .hostPort(first.host, first.port) : .addresses(addresses),
+            configuration: configuration)
         return RPCClient(transport: transport, interceptors: interceptors)
     }
 }

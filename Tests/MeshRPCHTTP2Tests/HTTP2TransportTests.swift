@@ -113,6 +113,50 @@ import Testing
         }
     }
 
+    @Test func moreConnectionsPerAddressAdmitMoreConcurrentStreams() async throws {
+        // A server admitting two streams a connection, whose `Hold` calls wait until released.
+        var serverConfiguration = HTTP2ServerConfiguration()
+        serverConfiguration.session.maxConcurrentStreams = 2
+        let transport = HTTP2ServerTransport(host: "127.0.0.1", port: 0, configuration: serverConfiguration)
+        let hold = MethodDescriptor(service: "test.Flow", method: "Hold")
+        let held = Counter()
+        let released = NIOLockedValueBox(false)
+        var router = RPCRouter()
+        router.registerUnary(hold, deserializer: coder, serializer: coder) { request, _ in
+            held.increment()
+            while !released.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+            return ServerResponse(message: request.message)
+        }
+        let server = RPCServer(transport: transport, router: router)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serve() }
+            defer { server.beginGracefulShutdown() }
+            var configuration = HTTP2ClientConfiguration()
+            configuration.connectionsPerAddress = 3
+            let client = HTTP2ClientTransport(
+                target: .hostPort("127.0.0.1", try await transport.listeningAddress.port!), configuration: configuration)
+            defer { Task { await client.close() } }
+            let rpc = RPCClient(transport: client)
+            let coder = self.coder
+            try await withThrowingTaskGroup(of: String.self) { calls in
+                for index in 0..<6 {
+                    calls.addTask {
+                        let response = try await rpc.unary(
+                            request: ClientRequest(message: ByteBuffer(string: "call \(index)")), descriptor: hold,
+                            serializer: coder, deserializer: coder, options: CallOptions(waitForReady: true))
+                        return String(buffer: response.message)
+                    }
+                }
+                // Three connections of two streams each: all six are in their handlers at once.
+                for _ in 0..<500 where held.current < 6 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(held.current == 6)
+                released.withLockedValue { $0 = true }
+                let answers = try await calls.reduce(into: Set<String>()) { $0.insert($1) }
+                #expect(answers == Set((0..<6).map { "call \($0)" }))
+            }
+        }
+    }
+
     @Test func nothingListeningFailsFastWithUnavailable() async throws {
         // Bind and release a port so that nothing listens on it.
         let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()

@@ -14,13 +14,17 @@ struct Mesh: Sendable {
 
     /// Time allowed for a unary call; streams (uploads, downloads, events) have none.
     static let unaryTimeout = Duration.seconds(15)
+    /// Every open live-event stream (SSE) holds an HTTP/2 stream to the notification service, which admits 1,024 a
+    /// connection: four connections to each of its addresses leave room for about 4,000 per gateway.
+    static let notificationConnections = 4
 
     init(_ targets: GatewayConfiguration.Targets, interceptors: [any ClientInterceptor]) throws {
         metadata = try MeshClient.connect(targets.metadata, interceptors: interceptors)
         fileProcess = try MeshClient.connect(targets.fileProcess, interceptors: interceptors)
         search = try MeshClient.connect(targets.search, interceptors: interceptors)
         deletion = try MeshClient.connect(targets.deletion, interceptors: interceptors)
-        notification = try MeshClient.connect(targets.notification, interceptors: interceptors)
+        notification = try MeshClient.connect(
+            targets.notification, interceptors: interceptors, connectionsPerAddress: Self.notificationConnections)
     }
 
     /// Every client by service name, for health reports.

@@ -10,7 +10,7 @@ struct ClientConnection: Sendable {
     let usable: NIOLockedValueBox<Bool>
 }
 
-/// Subchannels (one per address), round-robin picking, lazy reconnect with exponential backoff.
+/// Subchannels (`connectionsPerAddress` per address), round-robin picking, lazy reconnect with exponential backoff.
 final class ConnectionPool: Sendable {
     private struct Subchannel {
         var address: SocketAddress
@@ -96,11 +96,14 @@ final class ConnectionPool: Sendable {
                            cause: state.withLockedValue { $0.lastError })
         }
         let initialBackoff = configuration.initialBackoff
+        let perAddress = max(1, configuration.connectionsPerAddress)
         state.withLockedValue { state in
             guard !state.resolved else { return }
             state.resolved = true
-            state.subchannels = addresses.map {
-                Subchannel(address: $0, connection: nil, connecting: nil, backoff: initialBackoff, retryAt: .now)
+            state.subchannels = addresses.flatMap { address in
+                (0..<perAddress).map { _ in
+                    Subchannel(address: address, connection: nil, connecting: nil, backoff: initialBackoff, retryAt: .now)
+                }
             }
         }
     }
