@@ -10,9 +10,13 @@ struct ClientConnection: Sendable {
     let usable: NIOLockedValueBox<Bool>
 }
 
-/// Subchannels (`connectionsPerAddress` per address), round-robin picking, lazy reconnect with exponential backoff.
+/// Subchannels (`connectionsPerAddress` per resolved address), round-robin picking, lazy reconnect with
+/// exponential backoff. The target's names are resolved again (at most every `reresolveInterval`) when a
+/// connection attempt fails or a connection goes away, as gRPC's DNS resolver does, so replicas added behind a
+/// name are found and removed ones dropped.
 final class ConnectionPool: Sendable {
     private struct Subchannel {
+        var id: Int
         var address: SocketAddress
         var connection: ClientConnection?
         var connecting: EventLoopFuture<ClientConnection>?
@@ -22,21 +26,31 @@ final class ConnectionPool: Sendable {
 
     private struct State {
         var subchannels: [Subchannel] = []
-        var resolved = false
+        var resolvedAt: ContinuousClock.Instant?
+        /// Set when something suggests the addresses changed; the next call resolves again.
+        var stale = false
+        var nextID = 0
         var next = 0
         var lastError: (any Error)?
         var closed = false
     }
 
+    typealias Resolver = @Sendable (_ host: String, _ port: Int) async throws -> [SocketAddress]
+
     private let target: RPCTarget
     private let configuration: HTTP2ClientConfiguration
     private let group: any EventLoopGroup
+    private let resolve: Resolver
     private let state = NIOLockedValueBox(State())
 
-    init(target: RPCTarget, configuration: HTTP2ClientConfiguration, group: any EventLoopGroup) {
+    init(
+        target: RPCTarget, configuration: HTTP2ClientConfiguration, group: any EventLoopGroup,
+        resolver: @escaping Resolver = { try await AddressResolver.resolve(host: $0, port: $1) }
+    ) {
         self.target = target
         self.configuration = configuration
         self.group = group
+        self.resolve = resolver
     }
 
     func connection(waitForReady: Bool, deadline: ContinuousClock.Instant?) async throws -> ClientConnection {
@@ -76,8 +90,15 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// Resolves the target the first time, and again once it is stale and `reresolveInterval` has passed. A
+    /// failed re-resolution keeps the addresses there are.
     private func resolveIfNeeded() async throws {
-        guard !state.withLockedValue({ $0.resolved }) else { return }
+        let interval = configuration.reresolveInterval
+        let due = state.withLockedValue { state in
+            guard let resolvedAt = state.resolvedAt else { return true }
+            return state.stale && ContinuousClock.now - resolvedAt >= interval
+        }
+        guard due else { return }
         let targets: [RPCTarget.HostPort]
         switch target {
         case .hostPort(let host, let port): targets = [RPCTarget.HostPort(host: host, port: port)]
@@ -86,26 +107,45 @@ final class ConnectionPool: Sendable {
         var addresses: [SocketAddress] = []
         for target in targets {
             do {
-                addresses += try await AddressResolver.resolve(host: target.host, port: target.port)
+                addresses += try await resolve(target.host, target.port)
             } catch {
                 state.withLockedValue { $0.lastError = error }
             }
         }
-        guard !addresses.isEmpty else {
+        let retired = state.withLockedValue { state -> [ClientConnection] in
+            state.resolvedAt = .now
+            state.stale = false
+            guard !addresses.isEmpty else { return [] }
+            return replaceSubchannels(&state, with: addresses)
+        }
+        for connection in retired { connection.channel.close(promise: nil) }
+        guard state.withLockedValue({ !$0.subchannels.isEmpty }) else {
             throw RPCError(code: .unavailable, message: "Could not resolve \(target).",
                            cause: state.withLockedValue { $0.lastError })
         }
-        let initialBackoff = configuration.initialBackoff
+    }
+
+    /// Keeps the subchannels (and connections) of addresses still resolved, adds ones for new addresses, and
+    /// returns the connections of addresses that are gone, to close.
+    private func replaceSubchannels(_ state: inout State, with addresses: [SocketAddress]) -> [ClientConnection] {
         let perAddress = max(1, configuration.connectionsPerAddress)
-        state.withLockedValue { state in
-            guard !state.resolved else { return }
-            state.resolved = true
-            state.subchannels = addresses.flatMap { address in
-                (0..<perAddress).map { _ in
-                    Subchannel(address: address, connection: nil, connecting: nil, backoff: initialBackoff, retryAt: .now)
+        var unused = state.subchannels
+        var subchannels: [Subchannel] = []
+        for address in addresses {
+            for _ in 0..<perAddress {
+                if let kept = unused.firstIndex(where: { $0.address == address }) {
+                    subchannels.append(unused.remove(at: kept))
+                } else {
+                    subchannels.append(Subchannel(
+                        id: state.nextID, address: address, connection: nil, connecting: nil,
+                        backoff: configuration.initialBackoff, retryAt: .now))
+                    state.nextID += 1
                 }
             }
         }
+        state.subchannels = subchannels
+        state.next = 0
+        return unused.compactMap(\.connection)
     }
 
     /// Starts a connection attempt on every subchannel that has none and is past its backoff;
@@ -121,7 +161,8 @@ final class ConnectionPool: Sendable {
                 }
                 let usable = state.subchannels[index].connection?.usable.withLockedValue { $0 } ?? false
                 guard !usable, state.subchannels[index].retryAt <= now else { continue }
-                let attempt = connect(index: index, address: state.subchannels[index].address)
+                if state.subchannels[index].connection != nil { state.stale = true }  // it went away
+                let attempt = connect(id: state.subchannels[index].id, address: state.subchannels[index].address)
                 state.subchannels[index].connecting = attempt
                 attempts.append(attempt)
             }
@@ -129,7 +170,7 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    private func connect(index: Int, address: SocketAddress) -> EventLoopFuture<ClientConnection> {
+    private func connect(id: Int, address: SocketAddress) -> EventLoopFuture<ClientConnection> {
         let settings = configuration.session
         let usable = NIOLockedValueBox(true)
         let authority = Self.authority(for: target)
@@ -151,14 +192,18 @@ final class ConnectionPool: Sendable {
                 let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
                 return ClientConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), usable: usable)
             }
-        future.whenComplete { [weak self] result in self?.connectFinished(index: index, result: result) }
+        future.whenComplete { [weak self] result in self?.connectFinished(id: id, result: result) }
         return future
     }
 
-    private func connectFinished(index: Int, result: Result<ClientConnection, any Error>) {
+    private func connectFinished(id: Int, result: Result<ClientConnection, any Error>) {
         let configuration = self.configuration
         state.withLockedValue { state in
-            guard state.subchannels.indices.contains(index) else { return }
+            guard let index = state.subchannels.firstIndex(where: { $0.id == id }) else {
+                // Its address was resolved away meanwhile.
+                if case .success(let connection) = result { connection.channel.close(promise: nil) }
+                return
+            }
             state.subchannels[index].connecting = nil
             switch result {
             case .success(let connection):
@@ -167,6 +212,7 @@ final class ConnectionPool: Sendable {
                 if state.closed { connection.channel.close(promise: nil) }
             case .failure(let error):
                 state.lastError = error
+                state.stale = true
                 let backoff = state.subchannels[index].backoff
                 let jitter = Double.random(in: 0.8...1.2)
                 state.subchannels[index].retryAt = .now + backoff * jitter

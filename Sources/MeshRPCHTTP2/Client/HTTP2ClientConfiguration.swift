@@ -8,6 +8,9 @@ public struct HTTP2ClientConfiguration: Sendable {
     /// Connections opened to each resolved address, calls balanced round-robin over all of them. More than one
     /// for long-lived streams (live events): a server admits `maxConcurrentStreams` per connection.
     public var connectionsPerAddress = 1
+    /// The least time between resolutions of the target's names; they are resolved again only after a connection
+    /// attempt failed or a connection went away (gRPC's DNS resolver waits 30 s too).
+    public var reresolveInterval: Duration = .seconds(30)
 
     public init() {}
 }

@@ -2,8 +2,8 @@ import MeshRPC
 import NIOCore
 import NIOPosix
 
-/// gRPC over HTTP/2 cleartext (prior knowledge): a channel of one connection per resolved address,
-/// calls multiplexed on them round-robin, reconnecting with backoff.
+/// gRPC over HTTP/2 cleartext (prior knowledge): a channel of connections to every resolved address, calls
+/// multiplexed on them round-robin, reconnecting with backoff and resolving names again when connections fail.
 public final class HTTP2ClientTransport: ClientTransport, Sendable {
     private let pool: ConnectionPool
 
@@ -13,6 +13,14 @@ public final class HTTP2ClientTransport: ClientTransport, Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         pool = ConnectionPool(target: target, configuration: configuration, group: group)
+    }
+
+    /// With a stand-in for DNS, so tests can change what the target's names resolve to.
+    init(
+        target: RPCTarget, configuration: HTTP2ClientConfiguration, group: any EventLoopGroup,
+        resolver: @escaping ConnectionPool.Resolver
+    ) {
+        pool = ConnectionPool(target: target, configuration: configuration, group: group, resolver: resolver)
     }
 
     public func withStream<T: Sendable>(
