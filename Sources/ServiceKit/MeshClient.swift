@@ -24,6 +24,8 @@ public enum MeshClient {
         }
         var configuration = HTTP2ClientConfiguration()
         configuration.connectionsPerAddress = connectionsPerAddress
+        // Our own servers take pings this often; a vanished peer then fails its calls within a minute.
+        configuration.keepalive = ClientKeepalive(interval: .seconds(30), timeout: .seconds(20))
         let transport = HTTP2ClientTransport(
             target: addresses.count == 1 ? .hostPort(first.host, first.port) : .addresses(addresses),
             configuration: configuration)

@@ -41,10 +41,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var flushScheduled = false
     private var closed = false
     private let maxBufferedReceiveBytes = 4 << 20
+    private let keepalive: ClientKeepalive?
+    private var keepaliveTimer: RepeatedTask?
+    /// The PING awaiting its ACK, numbered so a late timeout of an earlier one does nothing.
+    private var pingOutstanding: Int?
+    private var pingsSent = 0
 
-    init(settings: HTTP2SessionSettings, authority: String, onStateChange: @escaping @Sendable (ClientConnectionEvent) -> Void) {
+    init(
+        settings: HTTP2SessionSettings, authority: String, keepalive: ClientKeepalive? = nil,
+        onStateChange: @escaping @Sendable (ClientConnectionEvent) -> Void
+    ) {
         self.settings = settings
         self.authority = authority
+        self.keepalive = keepalive
         self.onStateChange = onStateChange
     }
 
@@ -55,12 +64,41 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             flushSession()
         } catch {
             context.close(promise: nil)
+            return
+        }
+        if let keepalive {
+            let interval = TimeAmount(keepalive.interval)
+            // Cancelled in channelInactive and handlerRemoved, which ends the reference this timer holds.
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            keepaliveTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                bound.value.keepaliveTick()
+            }
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        keepaliveTimer?.cancel()
         self.context = nil
         session = nil
+    }
+
+    /// While calls are open, a PING every interval; one unanswered for the timeout means the peer or the path to it
+    /// is gone without a FIN (a crashed host, a dropped NAT entry): the connection is closed, its calls fail
+    /// UNAVAILABLE at once instead of waiting forever, and the pool reconnects. Idle connections are not pinged, as
+    /// stock gRPC servers refuse pings without calls.
+    private func keepaliveTick() {
+        guard let keepalive, let session, let context, !closed, !streams.isEmpty, pingOutstanding == nil else { return }
+        pingsSent += 1
+        let ping = pingsSent
+        pingOutstanding = ping
+        session.submitPing()
+        flushSession()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: TimeAmount(keepalive.timeout)) {
+            let handler = bound.value
+            guard handler.pingOutstanding == ping, !handler.closed else { return }
+            handler.context?.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -81,6 +119,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        keepaliveTimer?.cancel()
         for stream in streams.values {
             finish(stream, Status(code: .unavailable, message: "The connection closed."), [:])
         }
@@ -228,7 +267,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 streams[streamID]?.credit.release(count)
             case .goawayReceived:
                 onStateChange(.draining)
-            case .resetReceived, .pingAck:
+            case .pingAck:
+                pingOutstanding = nil
+            case .resetReceived:
                 break
             }
         }

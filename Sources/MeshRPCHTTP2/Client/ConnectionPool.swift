@@ -172,6 +172,7 @@ final class ConnectionPool: Sendable {
 
     private func connect(id: Int, address: SocketAddress) -> EventLoopFuture<ClientConnection> {
         let settings = configuration.session
+        let keepalive = configuration.keepalive
         let usable = NIOLockedValueBox(true)
         let authority = Self.authority(for: target)
         let timeout = TimeAmount(configuration.connectTimeout)
@@ -181,7 +182,9 @@ final class ConnectionPool: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // GOAWAY (draining) and close both retire the connection; the next call reconnects.
-                    let handler = ClientConnectionHandler(settings: settings, authority: authority) { _ in
+                    let handler = ClientConnectionHandler(
+                        settings: settings, authority: authority, keepalive: keepalive
+                    ) { _ in
                         usable.withLockedValue { $0 = false }
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)

@@ -12,5 +12,20 @@ public struct HTTP2ClientConfiguration: Sendable {
     /// attempt failed or a connection went away (gRPC's DNS resolver waits 30 s too).
     public var reresolveInterval: Duration = .seconds(30)
 
+    /// PINGs while calls are open, to find a peer that vanished without closing; nil (the default, as for gRPC
+    /// clients) sends none. Stock gRPC servers refuse pings more often than every 5 minutes.
+    public var keepalive: ClientKeepalive?
+
     public init() {}
+}
+
+/// How often a client pings a connection that has open calls, and how long it waits for the answer.
+public struct ClientKeepalive: Sendable {
+    public var interval: Duration
+    public var timeout: Duration
+
+    public init(interval: Duration, timeout: Duration = .seconds(20)) {
+        self.interval = interval
+        self.timeout = timeout
+    }
 }
