@@ -9,9 +9,10 @@ import ServiceKit
 extension FileProcessService {
     /// Client-streaming upload: header first, then content chunks in order.
     ///
-    /// The quota is checked against the declared size before a byte is stored. Blocks are stored as they fill (so
-    /// memory holds one block), and committed only after the whole stream arrived, its size and digest matched
-    /// what the header declared, and every block is durable. A stream that breaks off commits nothing; blocks it
+    /// The quota is checked against the declared size before a byte is stored. Blocks are stored as they fill, a few
+    /// at once while the stream goes on (`BlockPipeline`: memory holds at most four blocks), and committed only
+    /// after the whole stream arrived, its size and digest matched what the header declared, and every block is
+    /// durable. A stream that breaks off commits nothing; blocks it
     /// stored are unreferenced and garbage-collected later.
     func upload(_ request: StreamingServerRequest<Fileflow_V1_UploadRequest>) async throws -> Fileflow_V1_UploadResponse {
         let owner = try Caller(request.metadata).required()
@@ -24,31 +25,26 @@ extension FileProcessService {
 
         var chunker = BlockChunker(blockSize: Self.blockSize)
         var whole = SHA256()
-        var refs: [Fileflow_V1_BlockRef] = []
-        var deduplicated: UInt32 = 0
+        var pipeline = BlockPipeline(store: blocks)
         var received: UInt64 = 0
-        let blocks = self.blocks
-        func keep(_ block: [UInt8]) async throws {
-            let result = try await blocks.put(block)
-            var ref = Fileflow_V1_BlockRef()
-            ref.sha256 = result.digest.bytes
-            ref.size = UInt32(block.count)
-            ref.offset = refs.last.map { $0.offset + UInt64($0.size) } ?? 0
-            refs.append(ref)
-            if !result.written { deduplicated += 1 }
-        }
-        while let message = try await messages.next() {
-            guard case .chunk(let bytes)? = message.part else {
-                throw RPCError.invalid("only the first UploadRequest may carry a header")
+        do {
+            while let message = try await messages.next() {
+                guard case .chunk(let bytes)? = message.part else {
+                    throw RPCError.invalid("only the first UploadRequest may carry a header")
+                }
+                received += UInt64(bytes.count)
+                if header.hasSize && received > header.size {
+                    throw RPCError(code: .outOfRange, message: "more than the declared \(header.size) bytes were sent")
+                }
+                whole.update(data: bytes)
+                try await chunker.append(bytes) { try await pipeline.add($0) }
             }
-            received += UInt64(bytes.count)
-            if header.hasSize && received > header.size {
-                throw RPCError(code: .outOfRange, message: "more than the declared \(header.size) bytes were sent")
-            }
-            whole.update(data: bytes)
-            try await chunker.append(bytes, emit: keep)
+            try await chunker.finish { try await pipeline.add($0) }
+            try await pipeline.finish()
+        } catch {
+            await pipeline.abandon()
+            throw error
         }
-        try await chunker.finish(emit: keep)
         if header.hasSize && received != header.size {
             throw RPCError(code: .dataLoss, message: "\(received) bytes arrived but \(header.size) were declared")
         }
@@ -63,7 +59,7 @@ extension FileProcessService {
         commit.contentType = header.contentType
         commit.size = received
         commit.sha256 = digest
-        commit.blocks = refs
+        commit.blocks = pipeline.refs
         commit.uploadID = header.uploadID
         commit.labels = header.labels
         let file = try await metadata.unary(
@@ -74,7 +70,7 @@ extension FileProcessService {
         let job = try await store.jobForVersion(fileID: file.fileID, version: version)
         var response = Fileflow_V1_UploadResponse()
         response.file = file
-        response.deduplicatedBlocks = deduplicated
+        response.deduplicatedBlocks = pipeline.deduplicated
         response.jobID = job.jobID
         return response
     }
