@@ -30,8 +30,8 @@ public struct IndexConfiguration: Sendable, Hashable {
         self.maxBufferedPostings = maxBufferedPostings
     }
 
-    /// The settings that change what is on disk, as manifest bytes.
+    /// The settings that change what is on disk, with the segment format version, as manifest bytes.
     var fingerprint: [UInt8] {
-        [nameAnalyzer.stemming ? 1 : 0, textAnalyzer.stemming ? 1 : 0]
+        [SegmentFormat.version, nameAnalyzer.stemming ? 1 : 0, textAnalyzer.stemming ? 1 : 0]
     }
 }

@@ -44,7 +44,8 @@ public final class SearchIndex: Sendable {
         if FileSystem.exists(directory + "/" + Manifest.fileName) {
             manifest = try Manifest.decode(try FileSystem.readFile(directory + "/" + Manifest.fileName))
             guard manifest.fingerprint == configuration.fingerprint else {
-                throw .init(code: .incompatible, message: "index was written with other analyzer settings")
+                throw .init(
+                    code: .incompatible, message: "index was written with other analyzer settings or format version")
             }
         }
         var segments: [Segment] = []

@@ -102,4 +102,29 @@ struct BruteForceTests {
         try index.commit()
         try Self.compare(index, reference, &corpus, queries: 40, stage: "3000 docs")
     }
+
+    /// Big enough that most documents are decided by pruning rather than scoring: frequent words span dozens of
+    /// blocks, so the cheapest clause leads and the rest are probed, whole blocks are skipped on their impacts, and
+    /// phrases skip position checks for documents that cannot make the top-k; two segments with tombstones.
+    @Test("a corpus where leading, probing, impacts and phrase pruning decide most documents")
+    func prunedSearch() throws {
+        let directory = TemporaryDirectory()
+        var corpus = RandomCorpus(seed: 99)
+        let configuration = IndexConfiguration()
+        var reference = BruteForceIndex(configuration: configuration)
+        let index = try SearchIndex(directory: directory.path, configuration: configuration)
+        for i in 0..<9000 {
+            let doc = corpus.document(id: "d\(i)")
+            try index.add(doc)
+            reference.add(doc)
+            if i == 6000 { try index.commit() }
+        }
+        for i in stride(from: 0, to: 9000, by: 7) {
+            index.delete(id: "d\(i)")
+            reference.delete(id: "d\(i)")
+        }
+        try index.commit()
+        #expect(index.segmentCount == 2)
+        try Self.compare(index, reference, &corpus, queries: 80, stage: "9000 docs, pruned")
+    }
 }

@@ -1,11 +1,11 @@
 /// Layout constants of a segment file. All integers little-endian.
 ///
 /// ```
-/// "FFSIDXv1"                                   8-byte magic
+/// "FFSIDXv2"                                   8-byte magic
 /// postings of every term, in term order:
 ///   header       one block (df ≤ 128): lastDoc, maxTf, minLength as varints — no skip table for the long tail
-///                of rare terms; several blocks: a skip table of blocks × 20 bytes: lastDoc u32, docDataEnd u32,
-///                positionsStart u32, maxTf u32, minLength u32
+///                of rare terms; several blocks: a skip table of blocks × 44 bytes: lastDoc u32, docDataEnd u32,
+///                positionsStart u32, then `impactsPerBlock` impacts (tf u32, length u32)
 ///   block data   per block of ≤128 docs: doc-id deltas (varint, first relative to the previous block's last doc),
 ///                then term frequencies (varint)
 ///   positions    (scored fields only) per doc: position deltas (varint)
@@ -21,9 +21,14 @@
 /// Per-block `maxTf` and `minLength` bound the block's best BM25 score for any collection statistics, which is
 /// what block-max pruning needs (a score grows with tf and shrinks with field length).
 enum SegmentFormat {
-    static let magic: [UInt8] = Array("FFSIDXv1".utf8)
+    static let magic: [UInt8] = Array("FFSIDXv2".utf8)
+    /// Recorded in the manifest's fingerprint, so an index written in an older format is refused as
+    /// `incompatible` (the search service then rebuilds it) instead of failing segment by segment.
+    static let version: UInt8 = 2
     static let blockSize = 128
-    static let skipEntrySize = 20
+    static let impactsPerBlock = 4
+    static let impactsOffset = 12
+    static let skipEntrySize = impactsOffset + 8 * impactsPerBlock
     static let dictBlockTerms = 32
     static let footerSize = 4 * 3 + 8 * 5 + 8 + 8
 }

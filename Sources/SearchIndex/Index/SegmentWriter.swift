@@ -10,6 +10,7 @@ struct SegmentWriter {
     private let nameLengths: [UInt32]
     private let textLengths: [UInt32]
     private var positionScratch = ByteWriter()
+    private var impacts = ImpactBuilder()
 
     init(nameLengths: [UInt32], textLengths: [UInt32]) {
         self.nameLengths = nameLengths
@@ -49,8 +50,6 @@ struct SegmentWriter {
             let lower = block * SegmentFormat.blockSize
             let upper = min(lower + SegmentFormat.blockSize, docs.count)
             let positionsStart = UInt32(positionScratch.count)
-            var maxTf: UInt32 = 0
-            var minLength = UInt32.max
             for i in lower..<upper {
                 out.appendVarint(i == 0 ? docs[i] : docs[i] - previousDoc)
                 previousDoc = docs[i]
@@ -58,8 +57,7 @@ struct SegmentWriter {
             for i in lower..<upper {
                 let tf = freqs[i]
                 out.appendVarint(tf)
-                maxTf = max(maxTf, tf)
-                minLength = min(minLength, lengths.map { $0[Int(docs[i])] } ?? 1)
+                if blockCount > 1 { impacts.add(tf: tf, length: lengths.map { $0[Int(docs[i])] } ?? 1) }
                 if hasPositions {
                     var previousPosition: UInt32 = 0
                     for k in 0..<Int(tf) {
@@ -75,8 +73,11 @@ struct SegmentWriter {
             out.setUInt32(docs[upper - 1], at: entry)
             out.setUInt32(UInt32(out.count - dataStart), at: entry + 4)
             out.setUInt32(positionsStart, at: entry + 8)
-            out.setUInt32(maxTf, at: entry + 12)
-            out.setUInt32(minLength, at: entry + 16)
+            impacts.finishBlock()
+            for (k, impact) in impacts.impacts.enumerated() {
+                out.setUInt32(impact.tf, at: entry + SegmentFormat.impactsOffset + 8 * k)
+                out.setUInt32(impact.length, at: entry + SegmentFormat.impactsOffset + 8 * k + 4)
+            }
         }
         out.appendBytes(positionScratch.bytes)
         appendDictionaryEntry(key, df: docs.count, postingsOffset: postingsOffset)

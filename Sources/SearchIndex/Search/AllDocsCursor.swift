@@ -8,6 +8,8 @@ final class AllDocsCursor: DocCursor {
         doc = count == 0 ? DocCursor.exhausted : 0
     }
 
+    override var cost: Int { Int(count) }
+
     override func advance(to target: UInt32) {
         if target <= doc { return }
         doc = target < count ? target : DocCursor.exhausted

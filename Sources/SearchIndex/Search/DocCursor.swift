@@ -25,11 +25,17 @@ class DocCursor {
     /// An upper bound of `score()` over the whole segment.
     var maxScore: Double { 0 }
 
+    /// About how many documents the cursor visits: the search lets the cheapest clause lead and probes the rest.
+    var cost: Int { 0 }
+
     /// An upper bound of `score()` for documents in `from..<to`, from block metadata only.
     func upperBound(from: UInt32, to: UInt32) -> Double { 0 }
 
     /// Adds every match in `window.base..<end` to the window under `bit`, leaving the cursor at a doc ≥ `end`.
-    func collect(until end: UInt32, into window: ScoreWindow, bit: UInt64) {
+    /// Matches scoring below `minimum` may be left out: the search passes the heap's threshold minus what all
+    /// other cursors could add in the window, so such documents cannot be hits (a partial score stays below the
+    /// threshold too).
+    func collect(until end: UInt32, into window: ScoreWindow, bit: UInt64, minimum: Double) {
         advance(to: window.base)
         while doc < end {
             window.add(Int(doc - window.base), bit: bit, score: isScored ? score() : 0)
@@ -38,48 +44,52 @@ class DocCursor {
     }
 }
 
-/// Per-window score accumulators, reused across windows; only touched slots are visited and cleared.
+/// Per-window score accumulators, reused across windows; only occupied slots are visited and cleared.
 ///
 /// Raw buffers rather than arrays: these are written once per posting in the hottest loop, where array
-/// uniqueness checks and class-property exclusivity checks would cost more than the arithmetic.
+/// uniqueness checks and class-property exclusivity checks would cost more than the arithmetic. Occupied slots are
+/// a bitmap rather than a list, so the search visits candidates in doc order (which probing cursors need) without
+/// sorting, whichever cursors filled the window.
 final class ScoreWindow {
     static let size = 2048
+    static let words = size / 64
     var base: UInt32 = 0
     let scores: UnsafeMutablePointer<Double>
     let masks: UnsafeMutablePointer<UInt64>
-    let touched: UnsafeMutablePointer<Int32>
-    var touchedCount = 0
+    let occupied: UnsafeMutablePointer<UInt64>
 
     init() {
         scores = .allocate(capacity: Self.size)
         scores.initialize(repeating: 0, count: Self.size)
         masks = .allocate(capacity: Self.size)
         masks.initialize(repeating: 0, count: Self.size)
-        touched = .allocate(capacity: Self.size)
+        occupied = .allocate(capacity: Self.words)
+        occupied.initialize(repeating: 0, count: Self.words)
     }
 
     deinit {
         scores.deallocate()
         masks.deallocate()
-        touched.deallocate()
+        occupied.deallocate()
     }
 
     func reset(base: UInt32) {
-        for i in 0..<touchedCount {
-            let slot = Int(touched[i])
-            scores[slot] = 0
-            masks[slot] = 0
+        for w in 0..<Self.words {
+            var bits = occupied[w]
+            while bits != 0 {
+                let slot = w << 6 | bits.trailingZeroBitCount
+                scores[slot] = 0
+                masks[slot] = 0
+                bits &= bits - 1
+            }
+            occupied[w] = 0
         }
-        touchedCount = 0
         self.base = base
     }
 
     @inline(__always)
     func add(_ slot: Int, bit: UInt64, score: Double) {
-        if masks[slot] == 0 {
-            touched[touchedCount] = Int32(slot)
-            touchedCount += 1
-        }
+        occupied[slot >> 6] |= 1 << UInt64(slot & 63)
         masks[slot] |= bit
         scores[slot] += score
     }

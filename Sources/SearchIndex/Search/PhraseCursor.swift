@@ -4,10 +4,20 @@
 /// sum of the terms' BM25 in that field, so a phrase ranks like its words where it actually occurs.
 final class PhraseCursor: DocCursor {
     private let terms: [PostingCursor]
+    /// The terms for `find`'s leapfrog, unmanaged (`terms` keeps them alive): retaining each cursor at each step
+    /// cost as much as the leapfrog itself.
+    private let references: [Unmanaged<PostingCursor>]
     private var scratch: [[UInt32]]
+    /// Documents before `minimumScoreEnd` whose phrase score would be below `minimumScore` are passed over without
+    /// reading positions: the search sets them per window to the heap's threshold minus what every other cursor
+    /// could add there, so such documents could not be hits anyway. Verifying positions is the expensive part of
+    /// a phrase; the score needs only the terms' frequencies.
+    var minimumScore = -Double.infinity
+    var minimumScoreEnd: UInt32 = 0
 
     init(terms: [PostingCursor]) {
         self.terms = terms
+        references = terms.map { .passUnretained($0) }
         scratch = Array(repeating: [], count: terms.count)
         super.init(isScored: true)
         doc = 0
@@ -23,20 +33,23 @@ final class PhraseCursor: DocCursor {
         var target = start
         while true {
             var aligned = true
-            for cursor in terms {
-                cursor.advance(to: target)
-                if cursor.doc == DocCursor.exhausted {
+            for reference in references {
+                let next = reference._withUnsafeGuaranteedRef { cursor in
+                    cursor.advance(to: target)
+                    return cursor.doc
+                }
+                if next == DocCursor.exhausted {
                     doc = DocCursor.exhausted
                     return
                 }
-                if cursor.doc > target {
-                    target = cursor.doc
+                if next > target {
+                    target = next
                     aligned = false
                     break
                 }
             }
             if aligned {
-                if positionsMatch() {
+                if (target >= minimumScoreEnd || score() >= minimumScore) && positionsMatch() {
                     doc = target
                     return
                 }
@@ -74,6 +87,8 @@ final class PhraseCursor: DocCursor {
     override var maxScore: Double {
         terms.reduce(0) { $0 + $1.maxScore }
     }
+
+    override var cost: Int { terms.map(\.df).min() ?? 0 }
 
     override func upperBound(from: UInt32, to: UInt32) -> Double {
         terms.reduce(0) { $0 + $1.upperBound(from: from, to: to) }

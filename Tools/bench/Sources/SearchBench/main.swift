@@ -55,7 +55,9 @@ let documentCount = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000
 let work = arguments.count > 2 ? arguments[2] : "/tmp/searchbench"
 mkdir(work, 0o755)
 let indexDirectory = work + "/ours"
-system("rm -rf '\(indexDirectory)'")
+/// SEARCHBENCH_REUSE=1 keeps an index left by an earlier run of the same size (for profiling queries alone).
+let reuseIndex = getenv("SEARCHBENCH_REUSE") != nil && access(indexDirectory + "/manifest", F_OK) == 0
+if !reuseIndex { system("rm -rf '\(indexDirectory)'") }
 
 log("generating \(documentCount) documents")
 var corpus = BenchCorpus(vocabularySize: 50_000)
@@ -76,7 +78,7 @@ do {
 log("indexing")
 var start = now()
 let cpuStart = cpuNow()
-do {
+if !reuseIndex {
     let index = try SearchIndex(directory: indexDirectory)
     for document in documents { try index.add(document) }
     log("added in \(now() - start) s (cpu \(cpuNow() - cpuStart) s)")
@@ -101,6 +103,9 @@ for q in queries {
 }
 writeText(work + "/queries.tsv", queryLines)
 
+/// SEARCHBENCH_SLOW=1 logs queries slower than 5 ms, for profiling the tail.
+let showSlow = getenv("SEARCHBENCH_SLOW") != nil
+
 func runAll(
     _ queries: [BenchQuery], _ corpus: BenchCorpus, _ index: SearchIndex, acl: Bool
 ) throws -> ([String: [Double]], [[String]]) {
@@ -111,14 +116,18 @@ func runAll(
         if acl { request.user = "user\(i % 1000)" }
         let t0 = now()
         let hits = try index.search(request)
-        latencies[q.kind.rawValue, default: []].append((now() - t0) * 1000)
+        let milliseconds = (now() - t0) * 1000
+        latencies[q.kind.rawValue, default: []].append(milliseconds)
+        if showSlow && milliseconds > 5 { log("slow \(q.kind.rawValue) \(request.query): \(milliseconds) ms") }
         results.append(hits.map(\.id))
     }
     return (latencies, results)
 }
 
 log("querying")
-_ = try runAll(queries, frozenCorpus, index, acl: false)
+// SEARCHBENCH_REPEAT=<n> runs the warm-up pass n times, so a profiler sees mostly queries.
+let repeats = getenv("SEARCHBENCH_REPEAT").flatMap { Int(String(cString: $0)) } ?? 1
+for _ in 0..<repeats { _ = try runAll(queries, frozenCorpus, index, acl: false) }
 let (latencies, results) = try runAll(queries, frozenCorpus, index, acl: false)
 _ = try runAll(queries, frozenCorpus, index, acl: true)
 let (aclLatencies, _) = try runAll(queries, frozenCorpus, index, acl: true)
