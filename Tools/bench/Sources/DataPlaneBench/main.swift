@@ -57,10 +57,21 @@ func metadataBench() async throws {
     }
     for id in ids { _ = try await cache.file(id: id) }  // warm
     let fileIDs = ids
-    let (uncachedQPS, uncachedP99) = try await measure(readers: 32, perReader: 300) { _ = try await store.file(id: fileIDs[$0 % 200]) }
-    let (cachedQPS, cachedP99) = try await measure(readers: 32, perReader: 300) { _ = try await cache.file(id: fileIDs[$0 % 200]) }
-    print(String(format: "metadata lookups, 32 readers: postgres %.0f/s p99 %.0f µs | cached %.0f/s p99 %.0f µs | ratio %.2fx (target >= 3x)",
+    // Three alternating rounds of 96,000 lookups each way (a few seconds), medians reported: short rounds on a
+    // shared 2-core machine swing by 2x.
+    var uncached: [(Double, Double)] = []
+    var cached: [(Double, Double)] = []
+    for _ in 0..<3 {
+        uncached.append(try await measure(readers: 32, perReader: 3_000) { _ = try await store.file(id: fileIDs[$0 % 200]) })
+        cached.append(try await measure(readers: 32, perReader: 3_000) { _ = try await cache.file(id: fileIDs[$0 % 200]) })
+    }
+    let median = { (rounds: [(Double, Double)]) in (rounds.map(\.0).sorted()[1], rounds.map(\.1).sorted()[1]) }
+    let (uncachedQPS, uncachedP99) = median(uncached)
+    let (cachedQPS, cachedP99) = median(cached)
+    print(String(format: "metadata lookups, 32 readers (median of 3): postgres %.0f/s p99 %.0f µs | cached %.0f/s p99 %.0f µs | ratio %.2fx (target >= 3x)",
                  uncachedQPS, uncachedP99, cachedQPS, cachedP99, cachedQPS / uncachedQPS))
+    print("  rounds, lookups/s: postgres " + uncached.map { String(format: "%.0f", $0.0) }.joined(separator: ", ")
+          + " | cached " + cached.map { String(format: "%.0f", $0.0) }.joined(separator: ", "))
 }
 
 func blockStoreBench() async throws {
