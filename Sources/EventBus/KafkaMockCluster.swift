@@ -26,6 +26,9 @@ public final class KafkaMockCluster: @unchecked Sendable {
         var errorText = [CChar](repeating: 0, count: 512)
         // The bookkeeping handle never talks to a broker itself; silence its logs about having none.
         _ = rd_kafka_conf_set(conf, "log_level", "0", &errorText, errorText.count)
+        // The mock brokers' sockets take this handle's settings: without TCP_NODELAY, Nagle and delayed ACKs held
+        // replies for ~44 ms at a time (real brokers disable Nagle too).
+        _ = rd_kafka_conf_set(conf, "socket.nagle.disable", "true", &errorText, errorText.count)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {
             throw KafkaMockClusterError("rd_kafka_new failed: \(String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
         }

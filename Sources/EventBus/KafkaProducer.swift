@@ -55,22 +55,19 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Produces one message and waits for its delivery report.
     @discardableResult
     public func send(_ message: KafkaOutgoingMessage) async throws -> KafkaDeliveryReport {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(message) { continuation.resume(with: $0) }
-        }
+        try await send(batch: [message])[0].get()
     }
 
     /// Produces many messages at once (so librdkafka batches them) and waits for every report, in order.
     public func send(batch messages: [KafkaOutgoingMessage]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
-        let results = ResultCollector(count: messages.count)
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            results.onComplete = { done.resume() }
-            if messages.isEmpty { done.resume(); return }
-            for (index, message) in messages.enumerated() {
-                enqueue(message) { results.record(index, $0) }
+        let pending = PendingDeliveries(count: messages.count)
+        await pending.wait {
+            messages.withUnsafeBufferPointer { messages in
+                for index in messages.indices { enqueue(messages[index], index, pending) }
             }
         }
-        return results.values.map { $0! }
+        KafkaMetrics.delivered(messages, failed: pending.failed)
+        return messages.indices.map { pending.result($0, topic: messages[$0].topic) }
     }
 
     /// Waits up to `timeoutMillis` for every queued message to be delivered; `false` when some were not.
@@ -78,111 +75,92 @@ public final class KafkaProducer: @unchecked Sendable {
         rd_kafka_flush(handle, timeoutMillis) == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
-    /// Hands the message to librdkafka; `completion` runs on the poll thread with the delivery report.
+    /// Hands message `index` to librdkafka, its report going to `pending`'s slot; a refusal is recorded there at once.
     /// A full local queue is waited out rather than failed, since the poll thread is draining it.
-    private func enqueue(_ message: KafkaOutgoingMessage, completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
-        let topic = message.topic
-        let completion: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { result in
-            KafkaMetrics.delivered(result, topic: topic)
-            completion(result)
-        }
-        let box = Unmanaged.passRetained(DeliveryBox(completion)).toOpaque()
+    private func enqueue(_ message: borrowing KafkaOutgoingMessage, _ index: Int, _ pending: PendingDeliveries) {
         var attempt = 0
         while true {
-            let error = produce(message, opaque: box)
+            let error = produce(message, opaque: pending.opaque(index))
             if error == RD_KAFKA_RESP_ERR__QUEUE_FULL && attempt < 10_000 {
                 attempt += 1
                 usleep(1_000)
                 continue
             }
-            if error != RD_KAFKA_RESP_ERR_NO_ERROR {
-                Unmanaged<DeliveryBox>.fromOpaque(box).release()
-                completion(.failure(KafkaError(.produceRefused, RdKafkaConfiguration.errorText(error),
-                                               kafkaErrorCode: error.rawValue)))
-            }
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR { pending.refuse(index, error) }
             return
         }
     }
 
-    private func produce(_ message: KafkaOutgoingMessage, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
-        message.topic.withCString { topic in
-            message.value.withUnsafeBytes { value in
-                (message.key ?? []).withUnsafeBytes { key in
-                    var values: [rd_kafka_vu_t] = []
-                    var topicValue = rd_kafka_vu_t()
-                    topicValue.vtype = RD_KAFKA_VTYPE_TOPIC
-                    topicValue.u.cstr = topic
-                    values.append(topicValue)
-                    var valueValue = rd_kafka_vu_t()
-                    valueValue.vtype = RD_KAFKA_VTYPE_VALUE
-                    valueValue.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                    valueValue.u.mem.size = value.count
-                    values.append(valueValue)
-                    if message.key != nil {
-                        var keyValue = rd_kafka_vu_t()
-                        keyValue.vtype = RD_KAFKA_VTYPE_KEY
-                        keyValue.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
-                        keyValue.u.mem.size = key.count
-                        values.append(keyValue)
+    /// The key's bytes, if any, then the call.
+    private func produce(_ message: borrowing KafkaOutgoingMessage, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
+        message.key?.withUnsafeBytes { produce(message, key: $0, opaque: opaque) }
+            ?? produce(message, key: nil, opaque: opaque)
+    }
+
+    /// One `rd_kafka_produceva` call, its arguments on the stack (the message is copied by librdkafka).
+    private func produce(
+        _ message: borrowing KafkaOutgoingMessage, key: UnsafeRawBufferPointer?, opaque: UnsafeMutableRawPointer
+    ) -> rd_kafka_resp_err_t {
+        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { values in
+            message.topic.withCString { topic in
+                message.value.withUnsafeBytes { value in
+                    var count = 0
+                    func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                        var entry = rd_kafka_vu_t()
+                        entry.vtype = type
+                        set(&entry)
+                        values[count] = entry
+                        count += 1
                     }
-                    var flags = rd_kafka_vu_t()
-                    flags.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    flags.u.i = RD_KAFKA_MSG_F_COPY
-                    values.append(flags)
-                    var opaqueValue = rd_kafka_vu_t()
-                    opaqueValue.vtype = RD_KAFKA_VTYPE_OPAQUE
-                    opaqueValue.u.ptr = opaque
-                    values.append(opaqueValue)
-                    if !message.headers.isEmpty {
-                        let headers = rd_kafka_headers_new(message.headers.count)
-                        for header in message.headers {
-                            _ = header.value.withUnsafeBytes { bytes in
-                                rd_kafka_header_add(headers, header.name, -1, bytes.baseAddress, bytes.count)
-                            }
+                    append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
+                    append(RD_KAFKA_VTYPE_VALUE) {
+                        $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                        $0.u.mem.size = value.count
+                    }
+                    if let key {
+                        append(RD_KAFKA_VTYPE_KEY) {
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
+                            $0.u.mem.size = key.count
                         }
-                        var headersValue = rd_kafka_vu_t()
-                        headersValue.vtype = RD_KAFKA_VTYPE_HEADERS
-                        headersValue.u.headers = headers
-                        values.append(headersValue)
-                        let error = produceva(values)
-                        if error != RD_KAFKA_RESP_ERR_NO_ERROR { rd_kafka_headers_destroy(headers) }
-                        return error
                     }
-                    return produceva(values)
+                    append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                    append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+                    guard !message.headers.isEmpty else {
+                        return produceva(UnsafeBufferPointer(rebasing: values[..<count]))
+                    }
+                    // librdkafka owns the headers once the message is accepted; until then they are ours to free.
+                    let headers = rd_kafka_headers_new(message.headers.count)
+                    for header in message.headers {
+                        _ = header.value.withUnsafeBytes { bytes in
+                            rd_kafka_header_add(headers, header.name, -1, bytes.baseAddress, bytes.count)
+                        }
+                    }
+                    append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers }
+                    let error = produceva(UnsafeBufferPointer(rebasing: values[..<count]))
+                    if error != RD_KAFKA_RESP_ERR_NO_ERROR { rd_kafka_headers_destroy(headers) }
+                    return error
                 }
             }
         }
     }
 
-    private func produceva(_ values: [rd_kafka_vu_t]) -> rd_kafka_resp_err_t {
-        guard let error = rd_kafka_produceva(handle, values, values.count) else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+    private func produceva(_ values: UnsafeBufferPointer<rd_kafka_vu_t>) -> rd_kafka_resp_err_t {
+        guard let error = rd_kafka_produceva(handle, values.baseAddress, values.count) else {
+            return RD_KAFKA_RESP_ERR_NO_ERROR
+        }
         let code = rd_kafka_error_code(error)
         rd_kafka_error_destroy(error)
         return code
     }
 }
 
-/// The completion for one message, carried through librdkafka as the message's opaque pointer.
-private final class DeliveryBox {
-    let completion: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
-    init(_ completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) { self.completion = completion }
-}
-
-/// librdkafka's delivery-report callback: recovers the box (balancing `passRetained`) and completes it.
+/// librdkafka's delivery-report callback (on the poll thread): the outcome goes into the message's slot.
 private func deliveryReportTrampoline(
     _ handle: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?, _ opaque: UnsafeMutableRawPointer?
 ) {
-    guard let message, let boxPointer = message.pointee._private else { return }
-    let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
-    let error = message.pointee.err
-    if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-        let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
-        box.completion(.success(KafkaDeliveryReport(topic: topic, partition: message.pointee.partition,
-                                                    offset: message.pointee.offset)))
-    } else {
-        box.completion(.failure(KafkaError(.deliveryFailed, RdKafkaConfiguration.errorText(error),
-                                           kafkaErrorCode: error.rawValue)))
-    }
+    guard let message, let slot = message.pointee._private else { return }
+    PendingDeliveries.deliver(slot, partition: message.pointee.partition, offset: message.pointee.offset,
+                              error: message.pointee.err)
 }
 
 /// A pointer the poll thread may capture; librdkafka handles are thread-safe.
@@ -196,26 +174,4 @@ final class ManagedFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
-}
-
-/// Collects batch results from the poll thread and signals when the last one arrives.
-private final class ResultCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<KafkaDeliveryReport, KafkaError>?]
-    private var remaining: Int
-    var onComplete: (() -> Void)?
-
-    init(count: Int) {
-        values = Array(repeating: nil, count: count)
-        remaining = count
-    }
-
-    func record(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
-        let done: Bool = lock.withLock {
-            values[index] = result
-            remaining -= 1
-            return remaining == 0
-        }
-        if done { onComplete?() }
-    }
 }

@@ -20,11 +20,25 @@ public final class OutboxRelay: Sendable {
     private let idleWaitMillis: Int32
     private let logger = Logger(label: "fileflow.outbox")
 
+    /// librdkafka properties for a relay's own producer, over `KafkaProducer.defaults`. A relay hands each batch
+    /// over whole and waits for its reports before reading the next, so lingering for more messages (2 ms by
+    /// default) only delays every batch: at 1,000 events/s it was most of the relay's share of the commit →
+    /// handler latency (Tools/bench/README.md, "Events").
+    public static let producerConfiguration: [String: String] = ["linger.ms": "0"]
+
     public init(store: FileFlowStore, producer: KafkaProducer, batchSize: Int = 500, idleWaitMillis: Int32 = 1_000) {
         self.store = store
         self.producer = producer
         self.batchSize = batchSize
         self.idleWaitMillis = idleWaitMillis
+    }
+
+    /// A relay with a producer of its own, configured by `producerConfiguration`.
+    public convenience init(
+        store: FileFlowStore, bootstrapServers: String, batchSize: Int = 500, idleWaitMillis: Int32 = 1_000
+    ) throws {
+        let producer = try KafkaProducer(bootstrapServers: bootstrapServers, configuration: Self.producerConfiguration)
+        self.init(store: store, producer: producer, batchSize: batchSize, idleWaitMillis: idleWaitMillis)
     }
 
     /// Relays until cancelled: woken by the outbox's NOTIFY at each commit, and every `idleWaitMillis` anyway.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import EventBus
 import Foundation
 import Logging
 import MetadataCache
@@ -88,7 +87,7 @@ struct ServiceOptions: ParsableArguments {
             logger.warning("no Kafka configured: the outbox is not relayed by this process")
             return []
         }
-        let relay = OutboxRelay(store: store, producer: try KafkaProducer(bootstrapServers: servers))
+        let relay = try OutboxRelay(store: store, bootstrapServers: servers)
         return [ServiceHost.BackgroundTask("outbox relay") { await relay.run() }]
     }
 }

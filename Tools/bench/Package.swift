@@ -47,6 +47,15 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]
         ),
+        // Our Kafka producer vs Python confluent-kafka (events/peer_producer.py), and outbox → consumer latency.
+        .executableTarget(
+            name: "EventsBench",
+            dependencies: [
+                .product(name: "EventBus", package: "FileFlow"),
+                .product(name: "OutboxRelay", package: "FileFlow"),
+                .product(name: "PostgresStore", package: "FileFlow"),
+            ]
+        ),
         .executableTarget(
             name: "SearchBench",
             dependencies: [.product(name: "SearchIndex", package: "FileFlow")]

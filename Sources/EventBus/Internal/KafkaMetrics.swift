@@ -3,10 +3,31 @@ import Metrics
 /// The Kafka series of `/metrics`, recorded through swift-metrics (the names are catalogued in Telemetry's
 /// `MetricName`; EventBus does not depend on Telemetry).
 enum KafkaMetrics {
-    /// A delivery report: acknowledged, or failed for good after librdkafka's own retries.
-    static func delivered(_ result: Result<KafkaDeliveryReport, KafkaError>, topic: String) {
-        let name = (try? result.get()) == nil ? "fileflow_kafka_produce_errors_total" : "fileflow_kafka_produced_total"
-        Counter(label: name, dimensions: [("topic", topic)]).increment()
+    /// The reports of one send: acknowledged, or failed for good after librdkafka's own retries. Counted once per
+    /// run of messages to one topic rather than per message, so that a large batch does not cost a counter each.
+    static func delivered(_ messages: [KafkaOutgoingMessage], failed: (Int) -> Bool) {
+        messages.withUnsafeBufferPointer { messages in
+            var start = 0
+            while start < messages.count {
+                var end = start
+                var failures = 0
+                while end < messages.count && messages[end].topic == messages[start].topic {
+                    if failed(end) { failures += 1 }
+                    end += 1
+                }
+                count(topic: messages[start].topic, produced: end - start - failures, failed: failures)
+                start = end
+            }
+        }
+    }
+
+    private static func count(topic: String, produced: Int, failed: Int) {
+        if produced > 0 {
+            Counter(label: "fileflow_kafka_produced_total", dimensions: [("topic", topic)]).increment(by: produced)
+        }
+        if failed > 0 {
+            Counter(label: "fileflow_kafka_produce_errors_total", dimensions: [("topic", topic)]).increment(by: failed)
+        }
     }
 
     static func consumed(topic: String, group: String) {
