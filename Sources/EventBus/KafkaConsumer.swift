@@ -41,6 +41,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             "session.timeout.ms": "10000",
             "heartbeat.interval.ms": "1000",
             "fetch.wait.max.ms": "10",
+            // A fetch whose answer never comes (seen on the dev-broker) holds its broker's partitions until the
+            // request times out; 10 s instead of librdkafka's 60 s. Group joins keep their own, longer timeouts.
+            "socket.timeout.ms": "10000",
         ].merging(configuration) { $1 }
         properties["bootstrap.servers"] = bootstrapServers
         properties["group.id"] = groupID

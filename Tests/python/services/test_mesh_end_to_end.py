@@ -106,7 +106,7 @@ class Feed(Stream):
         super().__init__(mesh["notif"].Subscribe(notif.SubscribeRequest(user_id=user.user_id), metadata=who(user)))
         self.seen = []
 
-    def wait_for(self, kind, file_id, timeout=60):
+    def wait_for(self, kind, file_id, timeout=120):
         """The first notification of `kind` for `file_id`, whenever it arrived (others stay for later calls)."""
         deadline = time.monotonic() + timeout
         while True:

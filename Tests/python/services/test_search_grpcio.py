@@ -26,7 +26,11 @@ import fileflow.v1.metadata_service_pb2_grpc as meta_grpc  # noqa: E402
 import fileflow.v1.search_service_pb2_grpc as search_grpc  # noqa: E402
 import fileflow.v1.deletion_service_pb2_grpc as dele_grpc  # noqa: E402
 
-PIPELINE_TIMEOUT = 60  # seconds for an event to travel outbox → Kafka → index
+# Seconds for an event to travel outbox → Kafka → index; normally well under one. As long as the other pipeline
+# tests (mesh.eventually): CI once caught the dev-broker (librdkafka's mock) leaving every partition led by one
+# of its brokers unfetched for a minute, everything relayed and the other partitions consumed, which is how long
+# librdkafka waits (socket.timeout.ms) before giving up on a request and reconnecting.
+PIPELINE_TIMEOUT = 120
 # A username search is started with as an administrator ($FILEFLOW_ADMINS), besides users flagged is_admin.
 CONFIGURED_ADMIN = f"admin-{uuid.uuid4().hex[:12]}"
 
