@@ -168,7 +168,6 @@ extension MetadataService {
     private func validateCommit(_ request: Fileflow_V1_CommitFileRequest) throws -> [BlockRecord] {
         try FileNaming.validate(name: request.name, contentType: request.contentType)
         guard request.uploadID.utf8.count <= Self.maxUploadIDBytes else { throw RPCError.invalid("upload_id is too long") }
-        try FileLabels.validate(request.labels)
         guard request.sha256.count == 32 else { throw RPCError.invalid("sha256 must be 32 bytes") }
         guard request.size <= UInt64(Int64.max) else { throw RPCError.invalid("size is out of range") }
         var offset: UInt64 = 0

@@ -39,6 +39,8 @@ public enum FileLabels {
     }
 
     static func decode(_ json: String) throws -> [String: String] {
+        // Most files have none: no decoder for every row of a listing.
+        if json == "{}" { return [:] }
         do {
             return try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
         } catch {
