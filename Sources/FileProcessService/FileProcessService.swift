@@ -55,7 +55,10 @@ public final class FileProcessService: Sendable {
         }
         let job = try await store.createJob(fileID: file.fileID, version: Int(file.currentVersion.version))
         let pipeline = self.pipeline
-        Task { try? await pipeline.process(fileID: file.fileID, version: Int(file.currentVersion.version), job: job) }
+        Task {
+            try? await pipeline.process(
+                fileID: file.fileID, name: file.name, version: Int(file.currentVersion.version), job: job)
+        }
         return Fileflow_V1_Job(job)
     }
 }

@@ -21,7 +21,6 @@ extension MetadataService {
         if !request.uploadID.isEmpty, let committed = try await committedFile(eventID: eventID) {
             return committed
         }
-        guard try await store.user(id: owner) != nil else { throw RPCError.notFound("no such user") }
         let existing = try await store.database.query(
             """
             SELECT file_id, current_version FROM files WHERE owner_id = $1 AND name = $2 AND deleted_at IS NULL
@@ -56,6 +55,9 @@ extension MetadataService {
             // A concurrent retry of the same upload won the race; answer with its result.
             guard let committed = try await committedFile(eventID: eventID) else { throw error }
             return committed
+        } catch let error as PostgresError where error.code == .foreignKeyViolation {
+            // The file's only reference to a row that must exist is its owner's (blocks are inserted first).
+            throw RPCError.notFound("no such user")
         }
         await invalidate(fileID: fileID)
         let current = try await store.version(fileID: fileID, version: record.currentVersion)
@@ -141,20 +143,29 @@ extension MetadataService {
             processed.jobID = jobID ?? ""
             event.processed = processed
         }] : []
+        let job = jobID.map { jobID in
+            JobUpdate(
+                jobID: jobID, state: Self.jobState(forStatus: status), progress: final ? 1 : request.progress,
+                error: status == 5 ? request.reason : "")
+        }
         guard let updated = try await store.setStatus(
             fileID: fileID, status: Int(status), detectedType: request.detectedType.isEmpty ? nil : request.detectedType,
-            extractedText: final ? request.extractedText : nil, reason: final ? request.reason : nil, events: events)
+            extractedText: final ? request.extractedText : nil, reason: final ? request.reason : nil, job: job,
+            events: events)
         else { throw RPCError.notFound("file \(fileID) not found") }
         await invalidate(fileID: fileID)
-        if let jobID {
-            let state = switch status { case 1: 1; case 2: 2; case 5: 4; default: 3 }
-            guard try await store.updateJob(
-                jobID: jobID, state: state, progress: final ? 1 : request.progress, stage: "",
-                error: status == 5 ? request.reason : "") != nil
-            else { throw RPCError.notFound("job \(jobID) not found") }
-        }
         let current = try await store.version(fileID: fileID, version: updated.currentVersion)
         return Fileflow_V1_FileMetadata(updated, permission: caller.userID == nil ? 3 : 2, version: current)
+    }
+
+    /// A job's state (queued 1, running 2, done 3, failed 4) for the file status processing reports.
+    static func jobState(forStatus status: Int32) -> Int {
+        switch status {
+        case 1: 1
+        case 2: 2
+        case 5: 4
+        default: 3
+        }
     }
 
     func getJob(_ request: Fileflow_V1_GetJobRequest, caller: Caller) async throws -> Fileflow_V1_Job {

@@ -27,8 +27,9 @@ public struct NewFileVersion: Sendable {
 }
 
 extension FileFlowStore {
-    /// Records a file version, its block list, the blocks' reference counts, the owner's quota use and the
-    /// outbox rows announcing it — all in one transaction, so the event exists if and only if the file does.
+    /// Records a file version, its block list, the blocks' reference counts, the owner's quota use, the outbox
+    /// rows announcing it and its queued processing job — all in one transaction, so the event exists if and only
+    /// if the file does.
     ///
     /// A `fileID` that exists under another owner fails with `notFound` (ids leak nothing).
     public func commitFile(_ version: NewFileVersion, events: [OutboxMessage] = []) async throws -> FileRecord {
@@ -66,6 +67,7 @@ extension FileFlowStore {
             try await session.addBlockReferences(fileID: version.fileID, version: number, blocks: version.blocks)
             try await session.chargeQuota(userID: version.ownerID, bytes: version.size)
             try await session.enqueue(events)
+            _ = try await session.createJob(fileID: version.fileID, version: Int(number))
             return try await session.file(id: version.fileID)!
         }
     }
@@ -74,31 +76,32 @@ extension FileFlowStore {
         try await database.read { try await $0.file(id: id) }
     }
 
-    /// A version with its blocks in order; `nil` when the file or version does not exist.
+    /// A version with its blocks in order; `nil` when the file or version does not exist. One statement (a row
+    /// per block, the version's columns repeated; one row with no block for an empty file): upload, processing
+    /// and every file read come here.
     public func version(fileID: String, version: Int) async throws -> VersionRecord? {
-        try await database.read { session in
-            guard let row = try await session.query(
-                "SELECT size, sha256, content_type, \(micros("created_at")) FROM versions WHERE file_id = $1 AND version = $2",
-                [.text(fileID), .int(version)]
-            ).first else { return nil }
-            let blocks = try await session.query(
-                """
-                SELECT vb.sha256, b.size, vb.byte_offset, b.compression, b.stored_size
-                FROM version_blocks vb JOIN blocks b USING (sha256)
-                WHERE vb.file_id = $1 AND vb.version = $2 ORDER BY vb.ordinal
-                """,
-                [.text(fileID), .int(version)]
-            ).rows.map {
-                BlockRecord(
-                    sha256: try $0.bytes(0), size: Int(try $0.int(1)), offset: try $0.int(2),
-                    compression: Int(try $0.int(3)), storedSize: Int(try $0.int(4))
-                )
-            }
-            return VersionRecord(
-                fileID: fileID, version: version, size: try row.int(0), sha256: try row.bytes(1),
-                contentType: try row.string(2), createdAtMicros: try row.int(3), blocks: blocks
+        let rows = try await database.query(
+            """
+            SELECT v.size, v.sha256, v.content_type, \(micros("v.created_at")),
+                vb.sha256, b.size, vb.byte_offset, b.compression, b.stored_size
+            FROM versions v
+            LEFT JOIN version_blocks vb ON vb.file_id = v.file_id AND vb.version = v.version
+            LEFT JOIN blocks b ON b.sha256 = vb.sha256
+            WHERE v.file_id = $1 AND v.version = $2 ORDER BY vb.ordinal
+            """,
+            [.text(fileID), .int(version)]
+        ).rows
+        guard let row = rows.first else { return nil }
+        let blocks = try rows.filter { !$0.isNull(4) }.map {
+            BlockRecord(
+                sha256: try $0.bytes(4), size: Int(try $0.int(5)), offset: try $0.int(6),
+                compression: Int(try $0.int(7)), storedSize: Int(try $0.int(8))
             )
         }
+        return VersionRecord(
+            fileID: fileID, version: version, size: try row.int(0), sha256: try row.bytes(1),
+            contentType: try row.string(2), createdAtMicros: try row.int(3), blocks: blocks
+        )
     }
 
     /// The orders an owner's files can be listed in; each ends with the file id so that keyset pages are exact.
@@ -153,13 +156,15 @@ extension FileFlowStore {
         [after?.key ?? .null, .text(after?.fileID), .int(max(0, min(limit, 1000)))]
     }
 
-    /// Records processing's outcome (status, detected type, extracted text, reason) with its events; `nil`
-    /// arguments leave the stored value as it is.
+    /// Records processing's outcome (status, detected type, extracted text, reason) with its events and, when
+    /// given, the job's new state, in one transaction; `nil` arguments leave the stored value as it is. `nil` when
+    /// there is no such file; an unknown job fails with `notFound` and changes nothing.
     public func setStatus(
         fileID: String, status: Int, detectedType: String? = nil, extractedText: String? = nil, reason: String? = nil,
-        events: [OutboxMessage] = []
+        job: JobUpdate? = nil, events: [OutboxMessage] = []
     ) async throws -> FileRecord? {
-        try await database.transaction { session in
+        try job?.validate()
+        return try await database.transaction { session in
             let updated = try await session.query(
                 """
                 UPDATE files SET status = $2, detected_type = coalesce($3, detected_type),
@@ -170,6 +175,9 @@ extension FileFlowStore {
                 [.text(fileID), .int(status), .text(detectedType), .text(extractedText), .text(reason)]
             )
             guard updated.affectedRows == 1 else { return nil }
+            if let job, try await session.updateJob(job) == nil {
+                throw PostgresError(.notFound, "job \(job.jobID) not found")
+            }
             try await session.enqueue(events)
             return try await session.file(id: fileID)
         }

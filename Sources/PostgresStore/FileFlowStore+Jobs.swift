@@ -1,31 +1,13 @@
 extension FileFlowStore {
     /// Queues a processing job (state 1, queued) for a file version.
     public func createJob(fileID: String, version: Int) async throws -> JobRecord {
-        let id = newUUID()
-        return try await database.transaction { session in
-            try Self.job(try await session.query(
-                "INSERT INTO jobs (job_id, file_id, version, state) VALUES ($1, $2, $3, 1) RETURNING \(Self.jobColumns)",
-                [.text(id), .text(fileID), .int(version)]
-            ).first!)
-        }
+        try await database.transaction { try await $0.createJob(fileID: fileID, version: version) }
     }
 
     /// Records a job's progress; `nil` when there is no such job.
-    public func updateJob(jobID: String, state: Int, progress: Double, stage: String, error: String = "") async throws
-        -> JobRecord?
-    {
-        try Self.requireLength(stage, "stage", max: 64, allowEmpty: true)
-        try Self.requireLength(error, "error", max: 4096, allowEmpty: true)
-        guard (0...1).contains(progress) else { throw PostgresError(.invalidParameter, "progress \(progress) is not in 0...1") }
-        return try await database.transaction { session in
-            try await session.query(
-                """
-                UPDATE jobs SET state = $2, progress = $3, stage = $4, error = $5, updated_at = now()
-                WHERE job_id = $1 RETURNING \(Self.jobColumns)
-                """,
-                [.text(jobID), .int(state), .double(progress), .text(stage), .text(error)]
-            ).first.map(Self.job)
-        }
+    public func updateJob(_ update: JobUpdate) async throws -> JobRecord? {
+        try update.validate()
+        return try await database.transaction { try await $0.updateJob(update) }
     }
 
     public func job(id: String) async throws -> JobRecord? {
@@ -41,6 +23,48 @@ extension FileFlowStore {
             progress: try row.double(4), stage: try row.string(5), error: try row.string(6),
             createdAtMicros: try row.int(7), updatedAtMicros: try row.int(8)
         )
+    }
+}
+
+/// A job's new state, progress, stage and error.
+public struct JobUpdate: Sendable {
+    public var jobID: String
+    public var state: Int
+    public var progress: Double
+    public var stage: String
+    public var error: String
+
+    public init(jobID: String, state: Int, progress: Double, stage: String = "", error: String = "") {
+        self.jobID = jobID
+        self.state = state
+        self.progress = progress
+        self.stage = stage
+        self.error = error
+    }
+
+    func validate() throws {
+        try FileFlowStore.requireLength(stage, "stage", max: 64, allowEmpty: true)
+        try FileFlowStore.requireLength(error, "error", max: 4096, allowEmpty: true)
+        guard (0...1).contains(progress) else { throw PostgresError(.invalidParameter, "progress \(progress) is not in 0...1") }
+    }
+}
+
+extension PostgresSession {
+    func createJob(fileID: String, version: Int) async throws -> JobRecord {
+        try FileFlowStore.job(try await query(
+            "INSERT INTO jobs (job_id, file_id, version, state) VALUES ($1, $2, $3, 1) RETURNING \(FileFlowStore.jobColumns)",
+            [.text(newUUID()), .text(fileID), .int(version)]
+        ).first!)
+    }
+
+    func updateJob(_ update: JobUpdate) async throws -> JobRecord? {
+        try await query(
+            """
+            UPDATE jobs SET state = $2, progress = $3, stage = $4, error = $5, updated_at = now()
+            WHERE job_id = $1 RETURNING \(FileFlowStore.jobColumns)
+            """,
+            [.text(update.jobID), .int(update.state), .double(update.progress), .text(update.stage), .text(update.error)]
+        ).first.map(FileFlowStore.job)
     }
 }
 

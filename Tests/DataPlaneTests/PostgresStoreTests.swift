@@ -57,6 +57,10 @@ struct PostgresStoreTests {
                            size: 4, sha256: Array(repeating: 2, count: 32), blocks: [block])
         )
         #expect(second.currentVersion == 2 && second.versionCount == 2 && second.size == 4)
+        // Each commit queues its version's processing job in the same transaction.
+        #expect(try await store.latestJob(fileID: fileID, version: 1)?.state == 1)
+        let queued = try #require(try await store.latestJob(fileID: fileID, version: 2))
+        #expect(queued.state == 1)
         // Someone else cannot add a version to alice's file.
         await #expect(throws: PostgresError.self) {
             _ = try await store.commitFile(NewFileVersion(fileID: fileID, ownerID: bob.userID, name: "x", contentType: "",
@@ -65,6 +69,21 @@ struct PostgresStoreTests {
 
         #expect(try await store.listFiles(ownerID: alice.userID, limit: 10).map(\.fileID) == [fileID])
         #expect(try await store.setStatus(fileID: fileID, status: 3, detectedType: "pdf")?.detectedType == "pdf")
+        // An unknown job fails the whole status change; a known one moves with it.
+        await #expect(throws: PostgresError.self) {
+            _ = try await store.setStatus(fileID: fileID, status: 5, reason: "x", job: JobUpdate(jobID: newUUID(), state: 4, progress: 1))
+        }
+        #expect(try await store.file(id: fileID)?.status == 3)
+        let done = try await store.setStatus(
+            fileID: fileID, status: 4, job: JobUpdate(jobID: queued.jobID, state: 3, progress: 1))
+        #expect(done?.status == 4)
+        #expect(try await store.job(id: queued.jobID)?.state == 3)
+        let empty = try await store.commitFile(NewFileVersion(
+            fileID: newUUID(), ownerID: alice.userID, name: "empty", contentType: "", size: 0,
+            sha256: Array(repeating: 3, count: 32), blocks: []))
+        let emptyVersion = try #require(try await store.version(fileID: empty.fileID, version: 1))
+        #expect(emptyVersion.blocks.isEmpty && emptyVersion.size == 0)
+        #expect(try await store.version(fileID: empty.fileID, version: 2) == nil)
 
         #expect(try await store.permission(fileID: fileID, userID: bob.userID) == nil)
         #expect(try await store.share(fileID: fileID, ownerID: alice.userID, with: bob.userID, permission: 1))
@@ -86,10 +105,10 @@ struct PostgresStoreTests {
         #expect(try await store.notifications(userID: bob.userID).first?.read == true)
 
         let job = try await store.createJob(fileID: fileID, version: 2)
-        #expect(try await store.updateJob(jobID: job.jobID, state: 2, progress: 0.5, stage: "scan")?.progress == 0.5)
+        #expect(try await store.updateJob(JobUpdate(jobID: job.jobID, state: 2, progress: 0.5, stage: "scan"))?.progress == 0.5)
         #expect(try await store.job(id: job.jobID)?.stage == "scan")
         await #expect(throws: PostgresError.self) {
-            _ = try await store.updateJob(jobID: job.jobID, state: 2, progress: 1.5, stage: "scan")
+            _ = try await store.updateJob(JobUpdate(jobID: job.jobID, state: 2, progress: 1.5, stage: "scan"))
         }
 
         let outbox = try await store.unsentOutbox(limit: 100_000)

@@ -67,6 +67,7 @@ ff_pg_user_run() {
 }
 
 # ff_start_postgres DIR PORT: a cluster in DIR (created once), listening on 127.0.0.1:PORT, database 'fileflow'.
+# FILEFLOW_POSTGRES_SETTINGS adds server options (e.g. "-c shared_preload_libraries=pg_stat_statements" to profile).
 ff_start_postgres() {
   local dir=$1 port=$2 bin
   bin=$(ff_pg_bin) || return 1
@@ -76,7 +77,7 @@ ff_start_postgres() {
     ff_pg_user_run "$bin/initdb" -D "$dir" -U fileflow --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   ff_pg_user_run "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $port -k /tmp -c fsync=on -c max_connections=200" start >/dev/null
+    -o "-h 127.0.0.1 -p $port -k /tmp -c fsync=on -c max_connections=200 ${FILEFLOW_POSTGRES_SETTINGS:-}" start >/dev/null
   ff_pg_user_run "$bin/psql" -h 127.0.0.1 -p "$port" -U fileflow -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname='fileflow'" | grep -q 1 ||
     ff_pg_user_run "$bin/createdb" -h 127.0.0.1 -p "$port" -U fileflow fileflow

@@ -43,13 +43,12 @@ public struct ProcessingPipeline: Sendable {
         else { return }
         let job = try await store.jobForVersion(fileID: file.fileID, version: version)
         guard job.state != 3 && job.state != 4 else { return }  // finished already: a redelivery
-        try await process(fileID: file.fileID, version: version, job: job)
+        try await process(fileID: file.fileID, name: file.name, version: version, job: job)
     }
 
-    /// Runs every stage for one version and records the outcome.
-    func process(fileID: String, version: Int, job: JobRecord) async throws {
-        guard let file = try await store.file(id: fileID), let content = try await store.version(fileID: fileID, version: version)
-        else { return }
+    /// Runs every stage for one version of the file called `name` and records the outcome.
+    func process(fileID: String, name: String, version: Int, job: JobRecord) async throws {
+        guard let content = try await store.version(fileID: fileID, version: version) else { return }
         // Progress is worth a metadata transaction (and a live event) only when processing takes a while.
         let reportsProgress = content.size >= Self.progressReportMinBytes
         do {
@@ -67,7 +66,7 @@ public struct ProcessingPipeline: Sendable {
                 if reportsProgress { try await report(fileID, .processing, job: job, progress: 0.5) }
             }
             let head = try await reader.prefix(content.blocks, count: TypeDetector.sniffBytes)
-            let type = TypeDetector.detect(prefix: head[...], name: file.name)
+            let type = TypeDetector.detect(prefix: head[...], name: name)
             var text = ""
             if TypeDetector.isTextLike(type) {
                 text = TextExtractor.extract(try await reader.prefix(content.blocks, count: TextExtractor.maxInputBytes),

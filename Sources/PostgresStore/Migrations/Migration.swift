@@ -10,6 +10,7 @@ public struct Migration: Sendable {
         Migration(version: 2, name: "extracted text, status reason, notification wake-up", sql: Migration0002.sql),
         Migration(version: 3, name: "index of unfinished jobs", sql: Migration0003.sql),
         Migration(version: 4, name: "file labels", sql: Migration0004.sql),
+        Migration(version: 5, name: "index of live files by name", sql: Migration0005.sql),
     ]
 }
 
