@@ -91,6 +91,7 @@ let package = Package(
                 "ProtoWire", "PostgresStore", "MetadataCache", "EventBus", "Telemetry", nio("NIOCore"), nio("NIOPosix"),
                 nio("NIOHTTP1"),
                 nio("NIOConcurrencyHelpers"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -185,6 +186,8 @@ let package = Package(
                 "MetadataService", "FileProcessService", "SearchService", "DeletionService", "NotificationService",
                 "Gateway", "ServiceKit", "OutboxRelay", "BlockStore", nio("NIOCore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 

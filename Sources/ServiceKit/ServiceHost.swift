@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import ServiceLifecycle
 public import MeshRPC
 import MeshRPCHealth
 import MeshRPCHTTP2
@@ -45,41 +46,36 @@ public struct ServiceHost: Sendable {
 
     /// Serves `router` (plus health) until a termination signal; prints `<name>: listening on <rpc port>` and
     /// `<name>: ops on <ops port>` once bound, for scripts and tests that start it on port 0.
+    ///
+    /// The RPC server and the background loops run in a swift-service-lifecycle `ServiceGroup`, which traps the
+    /// signals before either starts and shuts them down in reverse order: the loops first, then the server.
     public func run(router: RPCRouter, telemetry: ServiceTelemetry, logger: Logger) async throws {
-        let termination = TerminationSignal()
         var router = router
         let health = HealthService()
         health.register(in: &router)
         health.setStatus(.notServing, forService: serviceName)
         let transport = HTTP2ServerTransport(host: host, port: rpcPort)
         let server = RPCServer(transport: transport, router: router, interceptors: telemetry.serverInterceptors)
-        let readiness = self.readiness
         let ops = OpsServer(host: host, port: opsPort, readiness: readiness, metrics: telemetry.metricsText)
+        let loops = BackgroundLoops(
+            tasks: background, readiness: readiness, health: health, serviceName: serviceName, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: RPCServerService(server), serviceName: "rpc server"),
+                .init(service: loops, serviceName: "background loops"),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve() }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
             let boundOps = try await ops.start()
             let boundRPC = try await transport.listeningAddress.port ?? rpcPort
             print("\(name): listening on \(boundRPC)")
             print("\(name): ops on \(boundOps)")
             fflush(nil)
             logger.info("serving", metadata: ["rpc_port": "\(boundRPC)", "ops_port": "\(boundOps)"])
-
-            let loops = Task {
-                await withTaskGroup(of: Void.self) { loops in
-                    loops.addTask { await Self.reportReadiness(readiness, health: health, service: serviceName) }
-                    for task in background {
-                        loops.addTask { await Self.keepRunning(task, logger: logger) }
-                    }
-                }
-            }
-            let signal = await termination.received()
-            logger.info("draining", metadata: ["signal": "\(signal ?? 0)"])
-            health.enterNotServing()
-            loops.cancel()
-            await loops.value
-            server.beginGracefulShutdown()
-            try await group.waitForAll()
+            try await tasks.waitForAll()
         }
         await ops.stop()
         await shutdown()
@@ -87,8 +83,36 @@ public struct ServiceHost: Sendable {
         logger.info("stopped")
     }
 
+    /// Health's readiness reports and the background loops, as one service of the group: when shutdown begins,
+    /// health turns NOT_SERVING and the loops are cancelled (a consumer commits what it handled and leaves its
+    /// group) before the RPC server drains.
+    private struct BackgroundLoops: Service {
+        let tasks: [BackgroundTask]
+        let readiness: OpsServer.Readiness
+        let health: HealthService
+        let serviceName: String
+        let logger: Logger
+
+        func run() async {
+            await withTaskGroup(of: Void.self) { loops in
+                loops.addTask { [readiness, health, serviceName] in
+                    await ServiceHost.reportReadiness(readiness, health: health, service: serviceName)
+                }
+                for task in tasks {
+                    loops.addTask { [logger] in await ServiceHost.keepRunning(task, logger: logger) }
+                }
+                // Loops run until cancelled, so the first child to end is this one: shutdown has begun.
+                loops.addTask { try? await gracefulShutdown() }
+                await loops.next()
+                logger.info("draining")
+                health.enterNotServing()
+                loops.cancelAll()
+            }
+        }
+    }
+
     /// Turns health SERVING once the backing servers answer, and keeps it in step with them.
-    private static func reportReadiness(_ readiness: OpsServer.Readiness, health: HealthService, service: String) async {
+    private static func reportReadiness(_ readiness: @escaping OpsServer.Readiness, health: HealthService, service: String) async {
         var last: Bool?
         while !Task.isCancelled {
             let ready = await readiness().ready

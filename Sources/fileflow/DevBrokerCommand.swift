@@ -1,7 +1,7 @@
 import ArgumentParser
 import EventBus
 import Foundation
-import ServiceKit
+import UnixSignals
 
 /// `fileflow dev-broker`: an in-memory Kafka-protocol cluster on loopback for development and tests.
 ///
@@ -22,7 +22,8 @@ struct DevBrokerCommand: AsyncParsableCommand {
     var bootstrapFile: String?
 
     func run() async throws {
-        let termination = TerminationSignal()
+        // Trapped before the cluster starts, so that a signal during start-up stops it cleanly too.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let cluster = try KafkaMockCluster(brokers: brokers, partitions: partitions)
         if let bootstrapFile {
             try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
@@ -32,8 +33,10 @@ struct DevBrokerCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(
             Data("dev-broker: \(cluster.brokerCount) brokers at \(cluster.bootstrapServers) topics: \(topics)\n".utf8)
         )
-        let received = await termination.received()
-        print("dev-broker: stopping on signal \(received ?? 0)")
+        for await signal in signals {
+            print("dev-broker: stopping on signal \(signal)")
+            break
+        }
         withExtendedLifetime(cluster) {}
     }
 }
