@@ -1,7 +1,7 @@
 internal import FlowMessages
 
 /// The REST "File object" (REST.md): what a caller sees of a file, never its block list.
-struct FileRepresentation: Encodable, Sendable {
+struct FileRepresentation: SnakeCaseCodingKeys, Sendable {
     var fileID: String
     var name: String
     var size: UInt64
@@ -20,6 +20,12 @@ struct FileRepresentation: Encodable, Sendable {
     var labels: [String: String]
     /// Set on upload responses only: the processing job started for the new version.
     var jobID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case fileID = "file_id", name, size, contentType = "content_type", sha256, status, detectedType = "detected_type"
+        case ownerID = "owner_id", ownerUsername = "owner_username", permission, version, versionCount = "version_count"
+        case createdAt = "created_at", updatedAt = "updated_at", deletedAt = "deleted_at", labels, jobID = "job_id"
+    }
 
     init(_ file: Fileflow_V1_FileMetadata, jobID: String? = nil) {
         fileID = file.fileID
@@ -62,7 +68,7 @@ struct FileRepresentation: Encodable, Sendable {
 }
 
 /// `{files, next_cursor}`; `next_cursor` is null on the last page (encoded explicitly, not omitted).
-struct FilePage: Encodable, Sendable {
+struct FilePage: SnakeCaseCodingKeys, Sendable {
     var files: [FileRepresentation]
     var nextCursor: String?
 
@@ -71,7 +77,7 @@ struct FilePage: Encodable, Sendable {
         nextCursor = response.page.nextPageToken.isEmpty ? nil : response.page.nextPageToken
     }
 
-    enum CodingKeys: String, CodingKey { case files, nextCursor }
+    enum CodingKeys: String, CodingKey { case files, nextCursor = "next_cursor" }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

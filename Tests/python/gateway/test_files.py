@@ -1,8 +1,10 @@
 """Files through the REST edge: streamed raw and multipart uploads, downloads with Range, ETag and 304, listing and
 paging, trash and restore, sharing, search, jobs, notifications, quotas (507), the upload limit (413), and memory
 that stays flat while a large file streams through in both directions."""
+import datetime
 import hashlib
 import random
+import re
 import uuid
 
 from .gwsupport import eventually, set_quota
@@ -15,6 +17,10 @@ def test_raw_upload_then_download_with_etag_range_and_304(new_client):
     assert file["name"] == "réport 2024.bin" and file["size"] == len(content)
     assert file["sha256"] == hashlib.sha256(content).hexdigest() and file["permission"] == "owner"
     assert file["status"] in {"uploaded", "processing", "processed"} and uuid.UUID(file["job_id"])
+    for key in ("created_at", "updated_at"):  # RFC 3339, UTC, milliseconds, and now
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", file[key]), file[key]
+        stamp = datetime.datetime.strptime(file[key], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        assert abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) < 300, file[key]
     path = f"/api/v1/files/{file['file_id']}/content"
 
     whole = client.get(path)
