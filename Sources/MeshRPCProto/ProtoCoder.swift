@@ -1,19 +1,22 @@
 public import MeshRPC
 public import NIOCore
 public import ProtoWire
-import ProtoWireNIO
+public import ProtoWireNIO
 
 /// Serializes and deserializes one generated protobuf message type straight to and from
-/// `ByteBuffer`, so generated messages plug into every call shape.
+/// `ByteBuffer`, so generated messages plug into every call shape. Inlinable, as are the typed
+/// router and client entry points, so calls are specialized for the concrete message types.
 public struct ProtoCoder<Message: ProtoMessage>: MessageSerializer, MessageDeserializer {
-    public init() {}
+    @inlinable public init() {}
 
+    @inlinable
     public func serialize(_ message: Message) -> ByteBuffer {
         var buffer = ByteBuffer()
         message.serialize(into: &buffer)
         return buffer
     }
 
+    @inlinable
     public func deserialize(_ bytes: ByteBuffer) throws -> Message {
         try Message(buffer: bytes)
     }

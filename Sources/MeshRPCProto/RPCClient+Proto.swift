@@ -3,6 +3,7 @@ public import ProtoWire
 
 /// Calls by generated method type: `try await client.unary(Foo.Method.Bar.self, request)`.
 extension RPCClient {
+    @inlinable
     public func unary<Method: ProtoRPCMethod>(
         _ method: Method.Type,
         _ request: ClientRequest<Method.Input>,
@@ -13,6 +14,7 @@ extension RPCClient {
             deserializer: ProtoCoder(), options: options)
     }
 
+    @inlinable
     public func clientStreaming<Method: ProtoRPCMethod>(
         _ method: Method.Type,
         _ request: StreamingClientRequest<Method.Input>,
@@ -23,6 +25,7 @@ extension RPCClient {
             deserializer: ProtoCoder(), options: options)
     }
 
+    @inlinable
     public func serverStreaming<Method: ProtoRPCMethod, Result: Sendable>(
         _ method: Method.Type,
         _ request: ClientRequest<Method.Input>,
@@ -34,6 +37,7 @@ extension RPCClient {
             deserializer: ProtoCoder(), options: options, onResponse: onResponse)
     }
 
+    @inlinable
     public func bidirectionalStreaming<Method: ProtoRPCMethod, Result: Sendable>(
         _ method: Method.Type,
         _ request: StreamingClientRequest<Method.Input>,

@@ -3,6 +3,7 @@ public import ProtoWire
 
 /// Registration by generated method type: `router.unary(Foo.Method.Bar.self) { request, context in ... }`.
 extension RPCRouter {
+    @inlinable
     public mutating func unary<Method: ProtoRPCMethod>(
         _ method: Method.Type,
         handler: @escaping @Sendable (ServerRequest<Method.Input>, ServerContext) async throws
@@ -11,6 +12,7 @@ extension RPCRouter {
         registerUnary(MethodDescriptor(method), deserializer: ProtoCoder(), serializer: ProtoCoder(), handler: handler)
     }
 
+    @inlinable
     public mutating func clientStreaming<Method: ProtoRPCMethod>(
         _ method: Method.Type,
         handler: @escaping @Sendable (StreamingServerRequest<Method.Input>, ServerContext) async throws
@@ -20,6 +22,7 @@ extension RPCRouter {
             MethodDescriptor(method), deserializer: ProtoCoder(), serializer: ProtoCoder(), handler: handler)
     }
 
+    @inlinable
     public mutating func serverStreaming<Method: ProtoRPCMethod>(
         _ method: Method.Type,
         handler: @escaping @Sendable (ServerRequest<Method.Input>, ServerContext) async throws
@@ -29,6 +32,7 @@ extension RPCRouter {
             MethodDescriptor(method), deserializer: ProtoCoder(), serializer: ProtoCoder(), handler: handler)
     }
 
+    @inlinable
     public mutating func bidirectionalStreaming<Method: ProtoRPCMethod>(
         _ method: Method.Type,
         handler: @escaping @Sendable (StreamingServerRequest<Method.Input>, ServerContext) async throws

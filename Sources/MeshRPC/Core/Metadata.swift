@@ -35,7 +35,13 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
     public var isEmpty: Bool { elements.isEmpty }
 
     public mutating func add(_ key: String, _ value: Value) {
-        elements.append(Element(key: key.lowercased(), value: value))
+        elements.append(Element(key: Self.lowercased(key), value: value))
+    }
+
+    /// Keys arriving from HTTP/2 are lowercase already; only others pay for a new string.
+    private static func lowercased(_ key: String) -> String {
+        let isLowercase = key.utf8.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        return isLowercase ? key : key.lowercased()
     }
 
     public mutating func add(_ key: String, _ value: String) { add(key, .string(value)) }

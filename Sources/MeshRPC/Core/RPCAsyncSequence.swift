@@ -3,9 +3,10 @@
 public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     public typealias Failure = any Error
 
-    private let makeNext: @Sendable () -> @Sendable () async throws -> Element?
+    @usableFromInline let makeNext: @Sendable () -> @Sendable () async throws -> Element?
 
     /// Wraps a factory of `next` functions; each iterator gets its own.
+    @inlinable
     public init(makeNext: @escaping @Sendable () -> @Sendable () async throws -> Element?) {
         self.makeNext = makeNext
     }
@@ -32,13 +33,17 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
     /// Sendable: it only holds the shared `next` function, so copies advance the same stream.
     public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
-        let nextElement: @Sendable () async throws -> Element?
-        public mutating func next() async throws -> Element? { try await nextElement() }
+        @usableFromInline let nextElement: @Sendable () async throws -> Element?
+
+        @inlinable init(nextElement: @escaping @Sendable () async throws -> Element?) { self.nextElement = nextElement }
+
+        @inlinable public mutating func next() async throws -> Element? { try await nextElement() }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(nextElement: makeNext()) }
+    @inlinable public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(nextElement: makeNext()) }
 
     /// Transforms each element; a throw from `transform` ends the sequence with that error.
+    @inlinable
     public func map<T: Sendable>(_ transform: @escaping @Sendable (Element) throws -> T) -> RPCAsyncSequence<T> {
         RPCAsyncSequence<T>(makeNext: {
             let next = self.makeNext()

@@ -1,12 +1,14 @@
 /// A type-erased message writer. `write` suspends while the transport applies backpressure, so a
 /// producer can never outrun a slow peer by more than the transport's buffer.
 public struct RPCWriter<Element: Sendable>: Sendable {
-    private let writeElement: @Sendable (Element) async throws -> Void
+    @usableFromInline let writeElement: @Sendable (Element) async throws -> Void
 
+    @inlinable
     public init(write: @escaping @Sendable (Element) async throws -> Void) {
         self.writeElement = write
     }
 
+    @inlinable
     public func write(_ element: Element) async throws { try await writeElement(element) }
 
     public func write(contentsOf elements: some Sequence<Element>) async throws {
@@ -14,6 +16,7 @@ public struct RPCWriter<Element: Sendable>: Sendable {
     }
 
     /// A writer of `T` that transforms each value and writes it here.
+    @inlinable
     public func map<T: Sendable>(_ transform: @escaping @Sendable (T) throws -> Element) -> RPCWriter<T> {
         RPCWriter<T> { try await self.write(transform($0)) }
     }
@@ -22,8 +25,9 @@ public struct RPCWriter<Element: Sendable>: Sendable {
 /// A writer whose end is signalled explicitly: the transport's side of an outbound stream.
 public struct ClosableRPCWriter<Element: Sendable>: Sendable {
     public let writer: RPCWriter<Element>
-    private let finishWriting: @Sendable ((any Error)?) async -> Void
+    @usableFromInline let finishWriting: @Sendable ((any Error)?) async -> Void
 
+    @inlinable
     public init(
         write: @escaping @Sendable (Element) async throws -> Void,
         finish: @escaping @Sendable ((any Error)?) async -> Void
@@ -32,8 +36,10 @@ public struct ClosableRPCWriter<Element: Sendable>: Sendable {
         self.finishWriting = finish
     }
 
+    @inlinable
     public func write(_ element: Element) async throws { try await writer.write(element) }
 
     /// Ends the stream: normally when `error` is nil, otherwise by aborting it (RST_STREAM on HTTP/2).
+    @inlinable
     public func finish(throwing error: (any Error)? = nil) async { await finishWriting(error) }
 }

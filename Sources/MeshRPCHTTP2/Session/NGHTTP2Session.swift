@@ -44,7 +44,10 @@ final class NGHTTP2Session {
         var deferred = false
     }
 
+    /// The header block being received. nghttp2 delivers one block's fields without interleaving
+    /// (HEADERS and its CONTINUATIONs are contiguous on the wire), so one is enough.
     private struct HeaderBlock {
+        var streamID: Int32
         var fields: [HeaderField] = []
         var size = 0
     }
@@ -55,7 +58,7 @@ final class NGHTTP2Session {
     private let settings: HTTP2SessionSettings
     private let allocator: ByteBufferAllocator
     private var events: [NGHTTP2Event] = []
-    private var headerBlocks: [Int32: HeaderBlock] = [:]
+    private var headerBlock: HeaderBlock?
     private var bodies: [Int32: OutboundBody] = [:]
     private var trailersToSubmit: [(Int32, [HeaderField])] = []
     private var output: [ByteBuffer] = []
@@ -64,6 +67,8 @@ final class NGHTTP2Session {
     private var inCall = false
     private var headerBytes: [UInt8] = []
     private var nameValues: [nghttp2_nv] = []
+    /// (name start, name length, value start, value length) of each field in `headerBytes`.
+    private var fieldRanges: [(Int, Int, Int, Int)] = []
 
     init(role: Role, settings: HTTP2SessionSettings, allocator: ByteBufferAllocator) throws {
         self.role = role
@@ -257,19 +262,18 @@ final class NGHTTP2Session {
     /// Builds the `nghttp2_nv` array for `fields` in reused scratch storage (nghttp2 copies it).
     private func withNameValues<R>(_ fields: [HeaderField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
         headerBytes.removeAll(keepingCapacity: true)
-        var offsets: [(Int, Int, Int, Int)] = []
-        offsets.reserveCapacity(fields.count)
+        fieldRanges.removeAll(keepingCapacity: true)
         for field in fields {
             let nameStart = headerBytes.count
             headerBytes.append(contentsOf: field.name.utf8)
             let valueStart = headerBytes.count
             headerBytes.append(contentsOf: field.value.utf8)
-            offsets.append((nameStart, valueStart - nameStart, valueStart, headerBytes.count - valueStart))
+            fieldRanges.append((nameStart, valueStart - nameStart, valueStart, headerBytes.count - valueStart))
         }
         headerBytes.append(0)
         return headerBytes.withUnsafeMutableBufferPointer { storage in
             nameValues.removeAll(keepingCapacity: true)
-            for (nameStart, nameLength, valueStart, valueLength) in offsets {
+            for (nameStart, nameLength, valueStart, valueLength) in fieldRanges {
                 nameValues.append(
                     nghttp2_nv(
                         name: storage.baseAddress! + nameStart, value: storage.baseAddress! + valueStart,
@@ -329,19 +333,18 @@ final class NGHTTP2Session {
     }
 
     fileprivate func beginHeaders(streamID: Int32) {
-        headerBlocks[streamID] = HeaderBlock()
+        headerBlock = HeaderBlock(streamID: streamID)
+        headerBlock!.fields.reserveCapacity(12)
     }
 
     /// Returns false when the block grew past the header list limit (the stream is then reset).
     fileprivate func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
-        var block = headerBlocks[streamID] ?? HeaderBlock()
+        guard var block = headerBlock, block.streamID == streamID else { return false }
+        headerBlock = nil  // keeps the fields array uniquely referenced while it grows
         block.size += name.count + value.count + 32
-        guard block.size <= Int(settings.maxHeaderListSize) else {
-            headerBlocks[streamID] = nil
-            return false
-        }
+        guard block.size <= Int(settings.maxHeaderListSize) else { return false }
         block.fields.append(HeaderField(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
-        headerBlocks[streamID] = block
+        headerBlock = block
         return true
     }
 
@@ -350,7 +353,8 @@ final class NGHTTP2Session {
         let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch UInt32(header.type) {
         case NGHTTP2_HEADERS.rawValue:
-            guard let block = headerBlocks.removeValue(forKey: header.stream_id) else { return }
+            guard let block = headerBlock, block.streamID == header.stream_id else { return }
+            headerBlock = nil
             events.append(.headers(streamID: header.stream_id, fields: block.fields, endStream: endStream))
         case NGHTTP2_DATA.rawValue:
             if endStream { events.append(.endStream(streamID: header.stream_id)) }
@@ -380,7 +384,7 @@ final class NGHTTP2Session {
 
     fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
         bodies[streamID] = nil
-        headerBlocks[streamID] = nil
+        if headerBlock?.streamID == streamID { headerBlock = nil }
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
 }

@@ -22,19 +22,22 @@ public struct RPCServer: Sendable {
 
     /// Handles one stream to completion; always ends it with a status unless the client went away.
     public func handle(_ stream: RPCServerStream) async {
-        guard let (descriptor, handler) = router.route(forPath: stream.path) else {
+        guard let route = router.route(forPath: stream.path) else {
             let status = Status(code: .unimplemented, message: "Method not found: \(stream.path)")
             try? await stream.outbound.write(.status(status, [:]))
             await stream.outbound.finish()
             return
         }
-        let context = ServerContext(descriptor: descriptor, deadline: stream.deadline, peer: stream.peer)
+        let context = ServerContext(descriptor: route.descriptor, deadline: stream.deadline, peer: stream.peer)
         let outbound = stream.outbound
         let status: Status
         var trailers: Metadata = [:]
         do {
-            trailers = try await withDeadline(stream.deadline) {
-                try await Self.run(stream, context: context, handler: handler, interceptors: interceptors)
+            trailers = try await withDeadline(stream.deadline) { [interceptors] in
+                if let unary = route.unary, interceptors.isEmpty {
+                    return try await Self.runUnary(stream, context: context, handler: unary)
+                }
+                return try await Self.run(stream, context: context, handler: route.handler, interceptors: interceptors)
             }
             status = .ok
         } catch {
@@ -53,19 +56,13 @@ public struct RPCServer: Sendable {
         interceptors: [any ServerInterceptor]
     ) async throws -> Metadata {
         var inbound = stream.inbound.makeAsyncIterator()
-        guard case .metadata(let metadata)? = try await inbound.next() else {
-            throw RPCError(code: .internalError, message: "The stream did not start with metadata.")
-        }
+        let metadata = try await requestMetadata(&inbound)
         let iterator = inbound
         let messages = RPCAsyncSequence<ByteBuffer>(makeNext: {
             {
                 // Copies of this iterator share one underlying stream, so a local copy advances it.
                 var iterator = iterator
-                switch try await iterator.next() {
-                case .message(let bytes)?: return bytes
-                case .metadata?: throw RPCError(code: .internalError, message: "Metadata arrived after messages.")
-                case nil: return nil
-                }
+                return try await nextMessage(&iterator)
             }
         })
         let request = StreamingServerRequest(metadata: metadata, messages: messages)
@@ -73,6 +70,40 @@ public struct RPCServer: Sendable {
         let contents = try response.accepted.get()
         try await stream.outbound.write(.metadata(contents.metadata))
         return try await contents.producer(stream.outbound.writer.map { .message($0) })
+    }
+
+    /// A unary call straight through: the same steps and errors as the streaming adapters, without them.
+    private static func runUnary(
+        _ stream: RPCServerStream,
+        context: ServerContext,
+        handler: RPCRouter.RawUnaryHandler
+    ) async throws -> Metadata {
+        var inbound = stream.inbound.makeAsyncIterator()
+        let metadata = try await requestMetadata(&inbound)
+        guard let message = try await nextMessage(&inbound) else { throw RPCRouter.noRequestMessage }
+        let response = try await handler(ServerRequest(metadata: metadata, message: message), context) {
+            guard try await nextMessage(&inbound) == nil else { throw RPCRouter.extraRequestMessage }
+        }
+        try await stream.outbound.write(.metadata(response.metadata))
+        try await stream.outbound.write(.message(response.message))
+        return response.trailers
+    }
+
+    private static func requestMetadata(
+        _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
+    ) async throws -> Metadata {
+        guard case .metadata(let metadata)? = try await inbound.next() else {
+            throw RPCError(code: .internalError, message: "The stream did not start with metadata.")
+        }
+        return metadata
+    }
+
+    private static func nextMessage(_ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator) async throws -> ByteBuffer? {
+        switch try await inbound.next() {
+        case .message(let bytes)?: return bytes
+        case .metadata?: throw RPCError(code: .internalError, message: "Metadata arrived after messages.")
+        case nil: return nil
+        }
     }
 
     private static func intercept(

@@ -3,6 +3,7 @@ public struct ServerRequest<Message: Sendable>: Sendable {
     public var metadata: Metadata
     public var message: Message
 
+    @inlinable
     public init(metadata: Metadata = [:], message: Message) {
         self.metadata = metadata
         self.message = message
@@ -14,6 +15,7 @@ public struct StreamingServerRequest<Message: Sendable>: Sendable {
     public var metadata: Metadata
     public var messages: RPCAsyncSequence<Message>
 
+    @inlinable
     public init(metadata: Metadata = [:], messages: RPCAsyncSequence<Message>) {
         self.metadata = metadata
         self.messages = messages

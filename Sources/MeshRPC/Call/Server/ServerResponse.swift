@@ -4,6 +4,7 @@ public struct ServerResponse<Message: Sendable>: Sendable {
     public var message: Message
     public var trailers: Metadata
 
+    @inlinable
     public init(metadata: Metadata = [:], message: Message, trailers: Metadata = [:]) {
         self.metadata = metadata
         self.message = message
@@ -18,6 +19,7 @@ public struct StreamingServerResponse<Message: Sendable>: Sendable {
         public var metadata: Metadata
         public var producer: @Sendable (RPCWriter<Message>) async throws -> Metadata
 
+        @inlinable
         public init(metadata: Metadata, producer: @escaping @Sendable (RPCWriter<Message>) async throws -> Metadata) {
             self.metadata = metadata
             self.producer = producer
@@ -26,12 +28,15 @@ public struct StreamingServerResponse<Message: Sendable>: Sendable {
 
     public var accepted: Result<Contents, RPCError>
 
+    @inlinable
     public init(metadata: Metadata = [:], producer: @escaping @Sendable (RPCWriter<Message>) async throws -> Metadata) {
         accepted = .success(Contents(metadata: metadata, producer: producer))
     }
 
+    @inlinable
     public init(error: RPCError) { accepted = .failure(error) }
 
+    @inlinable
     public init(single response: ServerResponse<Message>) {
         self.init(metadata: response.metadata) { writer in
             try await writer.write(response.message)
@@ -40,6 +45,7 @@ public struct StreamingServerResponse<Message: Sendable>: Sendable {
     }
 
     /// The same response with messages transformed (serialization, for instance).
+    @inlinable
     public func map<T: Sendable>(_ transform: @escaping @Sendable (Message) throws -> T) -> StreamingServerResponse<T> {
         switch accepted {
         case .failure(let error):
