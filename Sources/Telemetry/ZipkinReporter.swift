@@ -2,15 +2,18 @@ import Foundation
 
 /// Ships finished spans off the request path: a bounded queue drained by one background thread.
 ///
-/// `report` never waits on I/O: when the queue is full the span is dropped and counted. The worker writes JSON
-/// lines to the trace file and `POST`s JSON arrays to the Zipkin endpoint, retrying with exponential backoff.
+/// `report` never waits on I/O: it copies the encoded span into the open batch, or drops and counts it when the
+/// queue is full; the lock is held for that copy only (spans are encoded before), so request threads hardly ever
+/// wait on each other. The worker writes JSON lines to the trace file and `POST`s JSON arrays to the Zipkin endpoint over one
+/// kept-alive connection, retrying with exponential backoff.
 public final class ZipkinReporter: @unchecked Sendable {
     public struct Configuration: Sendable {
         /// e.g. `http://127.0.0.1:9411/api/v2/spans`; only plain `http` is supported.
         public var endpoint: String?
         public var traceFile: String?
         public var queueCapacity = 10_000
-        public var batchSize = 200
+        /// Spans per `POST` (about 450 KB at 1,000): fewer, larger posts cost the process and the collector less.
+        public var batchSize = 1000
         public var flushInterval: TimeInterval = 1
         public var maxAttempts = 3
         public var initialBackoff: TimeInterval = 0.1
@@ -44,28 +47,19 @@ public final class ZipkinReporter: @unchecked Sendable {
 
     public let configuration: Configuration
     private let target: HTTPTarget?
+    private let traceFile: TraceFile?
     private let condition = NSCondition()
-    private var queue: [ZipkinSpanRecord] = []
+    private var queue: SpanQueue
     private var stats = Statistics()
-    private var inFlight = 0
     private var stopping = false
     private var flushRequested = false
-    private var fileHandle: FileHandle?
     private let done = DispatchSemaphore(value: 0)
 
     public init(configuration: Configuration) throws {
         self.configuration = configuration
         self.target = try configuration.endpoint.map(HTTPTarget.init(url:))
-        if let path = configuration.traceFile {
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil)
-            }
-            guard let handle = FileHandle(forWritingAtPath: path) else {
-                throw TelemetryError(code: .traceFileUnwritable, message: "cannot open \(path) for writing")
-            }
-            handle.seekToEndOfFile()
-            fileHandle = handle
-        }
+        self.traceFile = try configuration.traceFile.map(TraceFile.init(path:))
+        self.queue = SpanQueue(batchSize: configuration.batchSize)
         let thread = Thread { [self] in run() }
         thread.name = "zipkin-reporter"
         thread.start()
@@ -75,16 +69,16 @@ public final class ZipkinReporter: @unchecked Sendable {
         condition.withLock { stats }
     }
 
-    /// Enqueues without blocking; drops (and counts) when the queue is full or the reporter is shut down.
-    public func report(_ span: ZipkinSpanRecord) {
+    /// Queues one encoded span (a Zipkin v2 JSON object) without waiting on I/O; drops and counts it when the
+    /// queue is full or the reporter is shut down.
+    func report(_ span: [UInt8]) {
         condition.withLock {
             guard !stopping, queue.count < configuration.queueCapacity else {
                 stats.dropped += 1
                 return
             }
-            queue.append(span)
+            if queue.append(span) { condition.signal() }
             stats.queued += 1
-            if queue.count >= configuration.batchSize { condition.signal() }
         }
     }
 
@@ -107,52 +101,41 @@ public final class ZipkinReporter: @unchecked Sendable {
     }
 
     private func run() {
-        while true {
-            // Takes the whole queue at once (a swap, not a shift of what stays) and sends it in batches.
-            let taken: [ZipkinSpanRecord]? = condition.withLock {
-                let deadline = Date(timeIntervalSinceNow: configuration.flushInterval)
-                while queue.count < configuration.batchSize && !stopping && !flushRequested {
-                    if !condition.wait(until: deadline) { break }
-                }
-                flushRequested = false
-                if queue.isEmpty { return stopping ? nil : [] }
-                defer { queue = [] }
-                return queue
-            }
-            guard let taken else { break }
-            for start in stride(from: 0, to: taken.count, by: max(configuration.batchSize, 1)) {
-                send(taken[start..<min(start + configuration.batchSize, taken.count)])
-            }
+        let connection = target.map { HTTPConnection(target: $0, timeout: configuration.requestTimeout) }
+        while var batches = nextBatches() {
+            for index in batches.indices { send(&batches[index], over: connection) }
+            condition.withLock { queue.recycle(&batches) }
         }
-        try? fileHandle?.synchronize()
-        try? fileHandle?.close()
+        connection?.close()
+        traceFile?.close()
         done.signal()
     }
 
-    private func send(_ batch: ArraySlice<ZipkinSpanRecord>) {
-        let encoded = batch.map(\.jsonBytes)
-        if let fileHandle {
-            var lines = Data(capacity: encoded.reduce(0) { $0 + $1.count + 1 })
-            for span in encoded {
-                lines.append(contentsOf: span)
-                lines.append(UInt8(ascii: "\n"))
+    /// Waits for a full batch, the flush interval, a flush request or shutdown, then takes everything queued; nil
+    /// once shut down and drained.
+    private func nextBatches() -> [SpanBatch]? {
+        condition.withLock {
+            let deadline = Date(timeIntervalSinceNow: configuration.flushInterval)
+            while !queue.hasFullBatch && !stopping && !flushRequested {
+                if !condition.wait(until: deadline) { break }
             }
-            fileHandle.write(lines)
-            condition.withLock { stats.written += batch.count }
+            flushRequested = false
+            let batches = queue.takeAll()
+            return batches.isEmpty && stopping ? nil : batches
         }
-        guard let target else { return }
-        var body = Data(capacity: encoded.reduce(2) { $0 + $1.count + 1 })
-        body.append(UInt8(ascii: "["))
-        for (index, span) in encoded.enumerated() {
-            if index > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: span)
+    }
+
+    private func send(_ batch: inout SpanBatch, over connection: HTTPConnection?) {
+        let count = batch.count
+        if let traceFile, batch.withJSONLines(traceFile.append) {
+            condition.withLock { stats.written += count }
         }
-        body.append(UInt8(ascii: "]"))
+        guard let connection else { return }
         var backoff = configuration.initialBackoff
         for attempt in 1...max(configuration.maxAttempts, 1) {
-            switch HTTPPost.send(body, to: target, timeout: configuration.requestTimeout) {
+            switch batch.withJSONArray(connection.post) {
             case .delivered:
-                condition.withLock { stats.posted += batch.count }
+                condition.withLock { stats.posted += count }
                 return
             case .rejected:
                 break
@@ -164,7 +147,7 @@ public final class ZipkinReporter: @unchecked Sendable {
                     continue
                 }
             }
-            condition.withLock { stats.postFailures += batch.count }
+            condition.withLock { stats.postFailures += count }
             return
         }
     }

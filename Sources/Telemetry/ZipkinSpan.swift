@@ -11,15 +11,16 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
     public static let remotePortAttribute = "network.peer.port"
 
     public let context: ServiceContext
-    private let b3: B3Context
-    private let kind: SpanKind
-    private let startNanos: UInt64
-    private let tracer: ZipkinTracer
+    let b3: B3Context
+    let kind: SpanKind
+    let startNanos: UInt64
+    let tracer: ZipkinTracer
     private let lock = NSLock()
-    private var name: String
-    private var storedAttributes: SpanAttributes = [:]
-    private var events: [SpanEvent] = []
-    private var errorTag: String?
+    // Read by `writeJSON` (ZipkinSpan+JSON.swift), with the lock held.
+    private(set) var name: String
+    private(set) var storedAttributes: SpanAttributes = [:]
+    private(set) var events: [SpanEvent] = []
+    private(set) var errorTag: String?
     private var ended = false
 
     init(name: String, context: ServiceContext, b3: B3Context, kind: SpanKind, startNanos: UInt64, tracer: ZipkinTracer) {
@@ -78,70 +79,15 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
 
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         let endNanos = instant().nanosecondsSinceEpoch
-        let record: ZipkinSpanRecord? = lock.withLock {
+        let encoded: [UInt8]? = lock.withLock {
             guard !ended else { return nil }
             ended = true
             let keep = b3.sampling == .accept || b3.sampling == .debug || errorTag != nil
-            return keep ? makeRecord(endNanos: endNanos) : nil
+            guard keep, tracer.reporter != nil else { return nil }
+            var object = JSONText(capacity: 512)
+            writeJSON(into: &object, endNanos: endNanos)
+            return object.finishedBytes()
         }
-        if let record { tracer.reporter?.report(record) }
-    }
-
-    /// Called with the lock held.
-    private func makeRecord(endNanos: UInt64) -> ZipkinSpanRecord {
-        var remote = ZipkinSpanRecord.Endpoint()
-        var tags: [(String, String)] = []
-        storedAttributes.forEach { key, value in
-            let text = Self.text(value)
-            switch key {
-            case Self.remoteServiceAttribute: remote.serviceName = text
-            case Self.remoteAddressAttribute:
-                if text.contains(":") { remote.ipv6 = text } else { remote.ipv4 = text }
-            case Self.remotePortAttribute: remote.port = Int(text)
-            default: tags.append((key, text))
-            }
-        }
-        if let errorTag { tags.append(("error", errorTag)) }
-        tags.sort { $0.0 < $1.0 }
-        let zipkinKind: ZipkinSpanRecord.Kind? =
-            switch kind {
-            case .server: .server
-            case .client: .client
-            case .producer: .producer
-            case .consumer: .consumer
-            default: nil
-            }
-        return ZipkinSpanRecord(
-            traceID: b3.traceID,
-            id: b3.spanID,
-            parentID: b3.parentSpanID,
-            name: name,
-            kind: zipkinKind,
-            timestamp: startNanos / 1000,
-            duration: endNanos > startNanos ? (endNanos - startNanos) / 1000 : 1,
-            debug: b3.sampling == .debug,
-            localEndpoint: .init(serviceName: tracer.serviceName),
-            remoteEndpoint: remote.isEmpty ? nil : remote,
-            annotations: events.map { ($0.nanosecondsSinceEpoch / 1000, $0.name) },
-            tags: tags
-        )
-    }
-
-    private static func text(_ attribute: SpanAttribute) -> String {
-        switch attribute {
-        case .int32(let value): String(value)
-        case .int64(let value): String(value)
-        case .double(let value): String(value)
-        case .bool(let value): String(value)
-        case .string(let value): value
-        case .stringConvertible(let value): value.description
-        case .int32Array(let values): values.map(String.init).joined(separator: ",")
-        case .int64Array(let values): values.map(String.init).joined(separator: ",")
-        case .doubleArray(let values): values.map { String($0) }.joined(separator: ",")
-        case .boolArray(let values): values.map(String.init).joined(separator: ",")
-        case .stringArray(let values): values.joined(separator: ",")
-        case .stringConvertibleArray(let values): values.map(\.description).joined(separator: ",")
-        default: String(describing: attribute)
-        }
+        if let encoded { tracer.reporter?.report(encoded) }
     }
 }

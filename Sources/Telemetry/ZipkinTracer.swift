@@ -11,11 +11,16 @@ public final class ZipkinTracer: Tracer, Sendable {
     /// Probability in 0...1 that a new trace is accepted; a propagated decision always wins.
     public let sampleRate: Double
     public let reporter: ZipkinReporter?
+    /// `{"serviceName":…}`, the same in every span, encoded once.
+    let localEndpointJSON: String
 
     public init(serviceName: String, sampleRate: Double = 1.0, reporter: ZipkinReporter?) {
         self.serviceName = serviceName
         self.sampleRate = min(max(sampleRate, 0), 1)
         self.reporter = reporter
+        var endpoint = JSONText()
+        endpoint.field("serviceName", serviceName)
+        localEndpointJSON = endpoint.finished()
     }
 
     public func startSpan<Instant: TracerInstant>(

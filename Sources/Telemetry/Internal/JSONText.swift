@@ -4,7 +4,7 @@
 /// Nested objects and arrays are written into the same buffer (`beginObject` … `end`), so a whole span is one
 /// allocation.
 struct JSONText {
-    private(set) var bytes: [UInt8]
+    private var bytes: [UInt8]
     /// Whether the next member or element needs a comma before it.
     private var needsComma = false
 
@@ -21,7 +21,16 @@ struct JSONText {
 
     mutating func field(_ key: String, _ value: UInt64) {
         separator(key)
-        bytes.append(contentsOf: String(value).utf8)
+        Self.appendDecimal(value, to: &bytes)
+    }
+
+    /// `"key":"-12"`: an integer as a JSON string (Zipkin's tags are all strings).
+    mutating func field(_ key: String, quotedInteger value: Int64) {
+        separator(key)
+        bytes.append(UInt8(ascii: "\""))
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        Self.appendDecimal(value.magnitude, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func field(_ key: String, _ value: Bool) {
@@ -29,13 +38,20 @@ struct JSONText {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    /// `"key":"<hex>"` with 16 lowercase hex digits per word, written straight into the buffer (span and trace IDs).
-    mutating func field(_ key: String, hexWords words: UInt64...) {
+    /// `"key":"<hex>"` with 16 lowercase hex digits (a span ID), written straight into the buffer.
+    mutating func field(_ key: String, hex word: UInt64) {
         separator(key)
         bytes.append(UInt8(ascii: "\""))
-        for word in words {
-            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(Self.hexDigits[Int((word >> UInt64(shift)) & 0xf)]) }
-        }
+        appendHex(word)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `"key":"<hex>"` with 32 lowercase hex digits (a 128-bit trace ID).
+    mutating func field(_ key: String, hex high: UInt64, _ low: UInt64) {
+        separator(key)
+        bytes.append(UInt8(ascii: "\""))
+        appendHex(high)
+        appendHex(low)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -76,10 +92,16 @@ struct JSONText {
         needsComma = true
     }
 
-    /// The closed outermost object.
-    func finishedBytes() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+    /// The closed outermost object; the text is left empty.
+    mutating func finishedBytes() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        var closed: [UInt8] = []
+        swap(&closed, &bytes)
+        return closed
+    }
 
-    func finished() -> String { String(decoding: finishedBytes(), as: UTF8.self) }
+    /// The closed outermost object.
+    mutating func finished() -> String { String(decoding: finishedBytes(), as: UTF8.self) }
 
     private mutating func separator(_ key: String) {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
@@ -88,30 +110,60 @@ struct JSONText {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// 16 lowercase hex digits, composed on the stack and appended at once.
+    private mutating func appendHex(_ word: UInt64) {
+        var digits: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            for index in 0..<16 {
+                buffer[index] = Self.hexDigits[Int(truncatingIfNeeded: (word >> UInt64(60 - 4 * index)) & 0xf)]
+            }
+            bytes.append(contentsOf: buffer)
+        }
+    }
+
+    /// Decimal digits, composed on the stack (a 16-digit timestamp as a `String` would be a heap allocation).
+    static func appendDecimal(_ value: UInt64, to output: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            var rest = value
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
     /// RFC 8259 string escaping: quotes, backslash and every control character.
     static func appendQuoted(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        // Most values (names, IDs, tags) need no escaping: copied whole rather than byte by byte.
-        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            output.append(contentsOf: value.utf8)
-            output.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                output.append(contentsOf: "\\u00".utf8)
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0xf)])
-            default: output.append(byte)  // UTF-8 of everything else passes through unchanged
+        var value = value
+        value.withUTF8 { utf8 in
+            // Most values (names, IDs, tags) need no escaping: copied whole rather than byte by byte.
+            guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                output.append(contentsOf: utf8)
+                return
             }
+            for byte in utf8 { appendEscaped(byte, to: &output) }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case UInt8(ascii: "\r"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case UInt8(ascii: "\t"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0..<0x20:
+            output.append(contentsOf: "\\u00".utf8)
+            output.append(hexDigits[Int(byte >> 4)])
+            output.append(hexDigits[Int(byte & 0xf)])
+        default: output.append(byte)  // UTF-8 of everything else passes through unchanged
+        }
     }
 
     static func appendQuoted(_ value: String, to output: inout String) {

@@ -1,0 +1,123 @@
+import Tracing
+
+extension ZipkinSpan {
+    /// Writes the finished span as a Zipkin v2 `Span` (../shared/zipkin/zipkin2-api.yaml) into one buffer, with no
+    /// intermediate record or per-value `String`s; called once, with the span's lock held.
+    ///
+    /// Attributes become string tags, except the peer ones, which fill `remoteEndpoint`; an error status adds the
+    /// `error` tag.
+    func writeJSON(into object: inout JSONText, endNanos: UInt64) {
+        if b3.traceID.is128Bit {
+            object.field("traceId", hex: b3.traceID.high, b3.traceID.low)
+        } else {
+            object.field("traceId", hex: b3.traceID.low)
+        }
+        if let parent = b3.parentSpanID { object.field("parentId", hex: parent.value) }
+        object.field("id", hex: b3.spanID.value)
+        if let kind = zipkinKind { object.field("kind", kind) }
+        object.field("name", name)
+        object.field("timestamp", startNanos / 1000)
+        // Microseconds, at least 1 (the schema's minimum).
+        object.field("duration", endNanos > startNanos ? max((endNanos - startNanos) / 1000, 1) : 1)
+        if b3.sampling == .debug { object.field("debug", true) }
+        object.field("localEndpoint", raw: tracer.localEndpointJSON)
+
+        var remote = RemoteEndpoint()
+        var tagsOpen = false
+        func openTags() {
+            if !tagsOpen { object.beginObject("tags") }
+            tagsOpen = true
+        }
+        storedAttributes.forEach { key, value in
+            switch key {
+            case Self.remoteServiceAttribute: remote.serviceName = Self.text(value)
+            case Self.remoteAddressAttribute: remote.address = Self.text(value)
+            case Self.remotePortAttribute: remote.port = Self.integer(value)
+            default:
+                openTags()
+                Self.writeTag(key, value, into: &object)
+            }
+        }
+        if let errorTag {
+            openTags()
+            object.field("error", errorTag)
+        }
+        if tagsOpen { object.endObject() }
+        remote.write(into: &object)
+
+        if !events.isEmpty {
+            object.beginArray("annotations")
+            for event in events {
+                object.beginElementObject()
+                object.field("timestamp", event.nanosecondsSinceEpoch / 1000)
+                object.field("value", event.name)
+                object.endObject()
+            }
+            object.endArray()
+        }
+    }
+
+    private var zipkinKind: String? {
+        switch kind {
+        case .server: "SERVER"
+        case .client: "CLIENT"
+        case .producer: "PRODUCER"
+        case .consumer: "CONSUMER"
+        default: nil
+        }
+    }
+
+    /// Integers, the usual tag values (status codes, ports), are written as digits without a `String`.
+    private static func writeTag(_ key: String, _ value: SpanAttribute, into object: inout JSONText) {
+        switch value {
+        case .int32(let number): object.field(key, quotedInteger: Int64(number))
+        case .int64(let number): object.field(key, quotedInteger: number)
+        case .string(let text): object.field(key, text)
+        default: object.field(key, text(value))
+        }
+    }
+
+    private static func integer(_ attribute: SpanAttribute) -> Int? {
+        switch attribute {
+        case .int32(let value): Int(value)
+        case .int64(let value): Int(value)
+        default: Int(text(attribute))
+        }
+    }
+
+    private static func text(_ attribute: SpanAttribute) -> String {
+        switch attribute {
+        case .int32(let value): String(value)
+        case .int64(let value): String(value)
+        case .double(let value): String(value)
+        case .bool(let value): String(value)
+        case .string(let value): value
+        case .stringConvertible(let value): value.description
+        case .int32Array(let values): values.map(String.init).joined(separator: ",")
+        case .int64Array(let values): values.map(String.init).joined(separator: ",")
+        case .doubleArray(let values): values.map { String($0) }.joined(separator: ",")
+        case .boolArray(let values): values.map(String.init).joined(separator: ",")
+        case .stringArray(let values): values.joined(separator: ",")
+        case .stringConvertibleArray(let values): values.map(\.description).joined(separator: ",")
+        default: String(describing: attribute)
+        }
+    }
+}
+
+/// Zipkin's `remoteEndpoint`, gathered from the peer attributes; written only with at least one valid member.
+private struct RemoteEndpoint {
+    var serviceName: String?
+    var address: String?
+    var port: Int?
+
+    func write(into object: inout JSONText) {
+        let validPort = port.flatMap { (1...65535).contains($0) ? UInt64($0) : nil }
+        guard serviceName != nil || address != nil || validPort != nil else { return }
+        object.beginObject("remoteEndpoint")
+        if let serviceName { object.field("serviceName", serviceName) }
+        // `utf8.contains`, not `String.contains`: the latter is a Foundation substring search on every span.
+        if let address { object.field(address.utf8.contains(UInt8(ascii: ":")) ? "ipv6" : "ipv4", address) }
+        if let validPort { object.field("port", validPort) }
+        object.endObject()
+    }
+}
