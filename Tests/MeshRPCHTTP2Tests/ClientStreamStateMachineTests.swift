@@ -37,6 +37,25 @@ import Testing
         #expect(machine.streamClosed(errorCode: 0) == .none)
     }
 
+    @Test func refusedBeforeHeadersMayBeRetried() {
+        var machine = ClientStreamStateMachine(maxReceiveMessageBytes: 100)
+        guard case .refused = machine.streamClosed(errorCode: 0x7) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(machine.isFinished)
+    }
+
+    @Test func refusedAfterHeadersIsAnOrdinaryFailure() {
+        var machine = ClientStreamStateMachine(maxReceiveMessageBytes: 100)
+        _ = machine.receiveHeaders([HeaderField(":status", "200"), HeaderField("content-type", "application/grpc")], endStream: false)
+        guard case .status(let status, _) = machine.streamClosed(errorCode: 0x7) else {
+            Issue.record("expected a status")
+            return
+        }
+        #expect(status.code == .unavailable)
+    }
+
     @Test func endOfDataWithoutTrailersIsAnError() {
         var machine = ClientStreamStateMachine(maxReceiveMessageBytes: 100)
         _ = machine.receiveHeaders([HeaderField(":status", "200"), HeaderField("content-type", "application/grpc")], endStream: false)

@@ -15,6 +15,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let deadline: ContinuousClock.Instant?
         let inbound: RPCMessageQueue<RPCResponsePart>
         let credit: WriteCredit
+        let refusal: StreamRefusal
         var deferredConsume = 0
         var done = false
         /// Breaks the cycle the call's closures make (stream → inbound queue → its callbacks → the box that finds
@@ -22,12 +23,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var detach: (() -> Void)?
 
         init(path: String, deadline: ContinuousClock.Instant?, maxReceiveMessageBytes: Int,
-             inbound: RPCMessageQueue<RPCResponsePart>, credit: WriteCredit) {
+             inbound: RPCMessageQueue<RPCResponsePart>, credit: WriteCredit, refusal: StreamRefusal) {
             self.path = path
             self.deadline = deadline
             self.machine = ClientStreamStateMachine(maxReceiveMessageBytes: maxReceiveMessageBytes)
             self.inbound = inbound
             self.credit = credit
+            self.refusal = refusal
         }
     }
 
@@ -134,9 +136,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     // MARK: Streams
 
-    /// Creates a call's stream; the HTTP/2 stream opens when the caller writes the metadata.
+    /// Creates a call's stream; the HTTP/2 stream opens when the caller writes the metadata. `refusal` is marked
+    /// when the call provably never reached the server (see `refuse`).
     func makeStream(
-        path: String, deadline: ContinuousClock.Instant?, options: CallOptions, loop: any EventLoop
+        path: String, deadline: ContinuousClock.Instant?, options: CallOptions, refusal: StreamRefusal,
+        loop: any EventLoop
     ) -> RPCClientStream {
         let handler = NIOLoopBound(self, eventLoop: loop)
         let box = NIOLoopBoundBox<Stream?>(nil, eventLoop: loop)
@@ -150,11 +154,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let credit = WriteCredit(limit: maxBufferedReceiveBytes)
         let stream = Stream(
             path: path, deadline: deadline, maxReceiveMessageBytes: options.maxResponseMessageBytes,
-            inbound: inbound, credit: credit)
+            inbound: inbound, credit: credit, refusal: refusal)
         box.value = stream
         stream.detach = { box.value = nil }
         if closed || context == nil {
-            finish(stream, Status(code: .unavailable, message: "The connection closed."), [:])
+            refuse(stream, "The connection closed before the call started.")
         }
         return RPCClientStream(
             inbound: inbound.sequence,
@@ -171,7 +175,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func send(_ part: RPCRequestPart, on stream: Stream) {
-        guard let session, let context, !stream.done else { return }
+        guard !stream.done else { return }
+        guard let session, let context, !closed else {
+            // Streams that opened were failed when the connection closed; this one never got that far.
+            if stream.id == nil { refuse(stream, "The connection closed before the call started.") }
+            return
+        }
         switch part {
         case .metadata(let metadata):
             guard stream.id == nil else { return }
@@ -186,7 +195,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 stream.id = id
                 streams[id] = stream
             } catch {
-                finish(stream, Status(code: .unavailable, message: "Could not open a stream: \(error)"), [:])
+                refuse(stream, "Could not open a stream: \(error)")
             }
         case .message(let bytes):
             guard let id = stream.id else { return }
@@ -216,6 +225,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if let id = stream.id { session?.resetStream(streamID: id, errorCode: 8) }
         finish(stream, Status(code: .cancelled, message: "The call was cancelled."), [:])
         scheduleFlush()
+    }
+
+    /// Fails a call the server provably never processed, marking it so the transport may retry it elsewhere.
+    private func refuse(_ stream: Stream, _ message: String) {
+        stream.refusal.mark()
+        finish(stream, Status(code: .unavailable, message: message), [:])
     }
 
     private func finish(_ stream: Stream, _ status: Status, _ trailers: Metadata) {
@@ -284,6 +299,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .status(let status, let trailers):
             finish(stream, status, trailers)
             if streamOpen, let id = stream.id { session?.resetStream(streamID: id, errorCode: 8) }
+        case .refused(let reason):
+            refuse(stream, reason)
         }
     }
 

@@ -21,6 +21,9 @@ struct ClientStreamStateMachine {
         case metadata(Metadata)
         /// The call is over with this status (trailers, Trailers-Only, or a protocol failure).
         case status(Status, Metadata)
+        /// The server refused the stream before sending anything: it provably did not process the call, which
+        /// may therefore be retried transparently.
+        case refused(reason: String)
     }
 
     mutating func receiveHeaders(_ fields: [HeaderField], endStream: Bool) -> InboundAction {
@@ -78,13 +81,21 @@ struct ClientStreamStateMachine {
         return .status(Status(code: .internalError, message: "The response ended without trailers."), [:])
     }
 
-    /// The stream closed; if no status arrived, the reset code decides the outcome.
+    /// The stream closed; if no status arrived, the reset code decides the outcome. REFUSED_STREAM before any
+    /// response headers is also what nghttp2 reports for streams above a GOAWAY's last-stream-id and for requests
+    /// it could not start because the connection was going away.
     mutating func streamClosed(errorCode: UInt32) -> InboundAction {
         guard state != .finished else { return .none }
+        let refusedBeforeHeaders = state == .awaitingHeaders && errorCode == Self.refusedStream
         state = .finished
+        if refusedBeforeHeaders {
+            return .refused(reason: "The server refused the stream (REFUSED_STREAM).")
+        }
         let code = GRPCHeaders.code(forResetCode: errorCode)
         return .status(Status(code: code, message: "Stream reset by the server (HTTP/2 error \(errorCode))."), [:])
     }
 
     var isFinished: Bool { state == .finished }
+
+    private static let refusedStream: UInt32 = 0x7
 }

@@ -53,16 +53,20 @@ final class ConnectionPool: Sendable {
         self.resolve = resolver
     }
 
-    func connection(waitForReady: Bool, deadline: ContinuousClock.Instant?) async throws -> ClientConnection {
+    /// A ready connection, round-robin; one other than `avoided` when there is one (a transparent retry goes
+    /// elsewhere if it can), else that one again.
+    func connection(
+        waitForReady: Bool, deadline: ContinuousClock.Instant?, avoiding avoided: ClientConnection? = nil
+    ) async throws -> ClientConnection {
         while true {
             if state.withLockedValue({ $0.closed }) {
                 throw RPCError(code: .unavailable, message: "The client is closed.")
             }
-            if let ready = pickReady() { return ready }
+            if let ready = pickReady(avoiding: avoided) { return ready }
             try await resolveIfNeeded()
             let attempts = startConnecting()
             for attempt in attempts { _ = try? await attempt.get() }
-            if let ready = pickReady() { return ready }
+            if let ready = pickReady(avoiding: avoided) { return ready }
             let (lastError, retryAt) = state.withLockedValue { state in
                 (state.lastError, state.subchannels.map(\.retryAt).min() ?? .now)
             }
@@ -76,12 +80,17 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    private func pickReady() -> ClientConnection? {
+    private func pickReady(avoiding avoided: ClientConnection?) -> ClientConnection? {
+        pickReady { $0.channel !== avoided?.channel } ?? pickReady { _ in true }
+    }
+
+    private func pickReady(where acceptable: (ClientConnection) -> Bool) -> ClientConnection? {
         state.withLockedValue { state in
             let count = state.subchannels.count
             for offset in 0..<count {
                 let index = (state.next + offset) % count
-                if let connection = state.subchannels[index].connection, connection.usable.withLockedValue({ $0 }) {
+                if let connection = state.subchannels[index].connection, connection.usable.withLockedValue({ $0 }),
+                   acceptable(connection) {
                     state.next = (index + 1) % count
                     return connection
                 }

@@ -11,6 +11,9 @@ public struct HTTP2ClientConfiguration: Sendable {
     /// The least time between resolutions of the target's names; they are resolved again only after a connection
     /// attempt failed or a connection went away (gRPC's DNS resolver waits 30 s too).
     public var reresolveInterval: Duration = .seconds(30)
+    /// Request bytes kept per call so it can be retried transparently (once, when the server provably never
+    /// processed it); a call that sent more is not retried. gRPC's per-call retry buffer is 1 MiB too.
+    public var transparentRetryBufferBytes = 1 << 20
 
     /// PINGs while calls are open, to find a peer that vanished without closing; nil (the default, as for gRPC
     /// clients) sends none. Stock gRPC servers refuse pings more often than every 5 minutes.
