@@ -6,7 +6,8 @@ FF_APT_PACKAGES=(
   redis-server nghttp2-client kcat protobuf-compiler libprotobuf-dev
   prometheus poppler-utils curl clamav-daemon chromium chromium-driver
 )
-FF_PIP_PACKAGES=(protobuf grpcio grpcio-tools hypothesis pytest hpack jsonschema pyyaml requests tuspy schemathesis selenium)
+FF_PIP_PACKAGES=(protobuf grpcio grpcio-tools hypothesis pytest hpack jsonschema pyyaml requests tuspy schemathesis selenium
+  confluent-kafka)
 
 ff_log() { printf '[fileflow] %s\n' "$*" >&2; }
 

@@ -158,7 +158,35 @@ def pipeline_state(mesh):
     consumed = [line for line in metrics.splitlines() if line.startswith("fileflow_kafka_")]
     return (f"outbox: {outbox.stdout.strip() or outbox.stderr.strip()}\n(metadata is pid {mesh.metadata.process.pid})\n"
             f"search metrics ({status}):\n"
-            + "\n".join(consumed))
+            + "\n".join(consumed)
+            + "\nsearch group offsets (broker's answer now):\n" + group_offsets(mesh.search_env["FILEFLOW_KAFKA_GROUP_PREFIX"] + "search"))
+
+
+def group_offsets(group):
+    """Per partition of the topics search reads, the group's committed offset and the partition's end, asked of the
+    broker now: behind means the consumer stopped taking events in; level means they were taken in (and indexed, or
+    lost on the way). The consumer's own lag gauge cannot tell: it is updated only when it commits."""
+    try:
+        from confluent_kafka import Consumer, TopicPartition
+    except ImportError:
+        return "(confluent-kafka is not installed)"
+    consumer = Consumer({"bootstrap.servers": os.environ["FILEFLOW_KAFKA_BOOTSTRAP"], "group.id": group,
+                         "enable.auto.commit": False})
+    try:
+        topics = ["file-uploads", "file-processing", "file-deletions", "notifications"]
+        metadata = consumer.list_topics(timeout=10).topics
+        partitions = [TopicPartition(topic, p) for topic in topics for p in sorted(metadata[topic].partitions)]
+        lines = []
+        for partition in consumer.committed(partitions, timeout=10):
+            _, end = consumer.get_watermark_offsets(partition, timeout=10)
+            committed = partition.offset if partition.offset >= 0 else "none"
+            state = "level" if partition.offset == end else "BEHIND"
+            lines.append(f"{partition.topic}[{partition.partition}] committed {committed} end {end} {state}")
+        return "\n".join(lines)
+    except Exception as error:  # a diagnostic must not hide the failure it explains
+        return f"(offsets unavailable: {error})"
+    finally:
+        consumer.close()
 
 
 def eventually(mesh, check, what, timeout=PIPELINE_TIMEOUT, show=lambda: ""):
