@@ -162,6 +162,15 @@ def pipeline_state(mesh):
             + "\nsearch group offsets (broker's answer now):\n" + group_offsets(mesh.search_env["FILEFLOW_KAFKA_GROUP_PREFIX"] + "search"))
 
 
+def indexed_state(mesh, user, text_word, files, other_word):
+    """What the index holds for `files` when a query for `text_word` misses some: the hits for the word, and for
+    another word of the same text (in the index without the word? or not at all?)."""
+    wanted = sorted(f.file_id for f in files)
+    word_hits = sorted(ids(query(mesh, user, text_word, limit=100)))
+    other_hits = sorted(ids(query(mesh, user, other_word, limit=100)) & set(wanted))
+    return f"wanted {wanted}; '{text_word}' finds {word_hits}; '{other_word}' finds {other_hits}"
+
+
 def group_offsets(group):
     """Per partition of the topics search reads, the group's committed offset and the partition's end, asked of the
     broker now: behind means the consumer stopped taking events in; level means they were taken in (and indexed, or
@@ -374,7 +383,8 @@ def test_index_rebuilt_from_postgres_after_loss(mesh):
     files = [commit(mesh, a, f"kept-{i}.txt") for i in range(3)]
     for file in files:
         process(mesh, file.file_id, f"{text_word} survives")
-    eventually(mesh, lambda: query(mesh, a, text_word).total_matches == 3, "three files in the index")
+    eventually(mesh, lambda: query(mesh, a, text_word).total_matches == 3, "three files in the index",
+               show=lambda: indexed_state(mesh, a, text_word, files, "survives"))
 
     index = os.path.join(mesh.data_dir, "search-index")
     mesh.restart_search(before_start=lambda: shutil.rmtree(index))
