@@ -87,11 +87,16 @@ done
 stream() {
   h2load -t1 -c1 -m1 -n1 -d "$work/stream-request.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
     -w 24 -W 24 "http://127.0.0.1:$2/grpc.testing.TestService/StreamingInputCall" >"$work/stream.out" 2>&1
-  local seconds
-  seconds=$(awk '/^finished in/ {sub("s,","",$3); print $3}' "$work/stream.out")
+  # h2load prints the time with a unit: "finished in 1.23s," or "565.59ms," (or "us") on a fast run.
+  local took
+  took=$(awk '/^finished in/ {sub(",","",$3); print $3}' "$work/stream.out")
   local hwm
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$3/status")
-  python3 -c "print(f'%-10s %8.2f GB/s  peak RSS %6.1f MiB' % ('$1', ${STREAM_MIB}*1048576/float('$seconds')/1e9, $hwm/1024))"
+  python3 -c "
+import re
+value, unit = re.fullmatch(r'([0-9.]+)(us|ms|s)', '$took').groups()
+seconds = float(value) * {'us': 1e-6, 'ms': 1e-3, 's': 1.0}[unit]
+print('%-10s %8.2f GB/s  peak RSS %6.1f MiB' % ('$1', ${STREAM_MIB} * 1048576 / seconds / 1e9, $hwm / 1024))"
 }
 echo
 echo "client streaming, ${STREAM_MIB} MiB in 1 MiB messages"
