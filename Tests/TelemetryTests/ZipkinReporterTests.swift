@@ -116,7 +116,9 @@ import Tracing
         let reporter = try ZipkinReporter(configuration: configuration)
         let tracer = ZipkinTracer(serviceName: "gateway", reporter: reporter)
         for index in 0..<100 { start(tracer, "request \(index)", .server).end() }
-        #expect(reporter.statistics.dropped >= 97)
+        // Held at most: what the reporter took into its stalled POST (everything queued then, up to the capacity)
+        // and a refilled queue; every other span is dropped rather than waited for.
+        #expect(reporter.statistics.dropped >= 100 - 2 * configuration.queueCapacity)
         #expect(reporter.statistics.dropped + reporter.statistics.queued == 100)
         reporter.shutdown(timeout: 10)
         start(tracer, "after shutdown", .server).end()
