@@ -204,29 +204,8 @@ final class PostingCursor: DocCursor {
             }
             decode(block: b)
         }
-        if docs[docsDecoded - 1] >= target {
-            while docs[index] < target { index += 1 }
-        } else {
-            index = decodeDocs(reaching: target)
-        }
+        while docID(at: index) < target { index += 1 }
         doc = docs[index]
-    }
-
-    /// Decodes doc ids up to the first ≥ `target` (the block's last doc is ≥ `target`) and returns its index:
-    /// probed at a rare term's candidates, a frequent term passes over a few dozen docs each time, and comparing
-    /// while decoding saves a second pass over them.
-    @inline(__always)
-    private func decodeDocs(reaching target: UInt32) -> Int {
-        var previous = docs[docsDecoded - 1]
-        var i = docsDecoded
-        let packed = packedDocs, width = docWidth, mask = docMask
-        repeat {
-            previous &+= BitPacking.value(at: i, width: width, mask: mask, in: packed)
-            docs[i] = previous
-            i += 1
-        } while previous < target
-        docsDecoded = i
-        return i - 1
     }
 
     /// From skip data alone: a frequent term probed at a rare lead's candidates would otherwise decode a block to
@@ -240,12 +219,6 @@ final class PostingCursor: DocCursor {
     }
 
     var termFrequency: UInt32 { frequency(at: index) }
-
-    /// One past the last doc of the current block (`exhausted` once past the last block).
-    var currentBlockEnd: UInt32 {
-        let last = lastDoc(block)
-        return doc == DocCursor.exhausted || last >= DocCursor.exhausted - 1 ? DocCursor.exhausted : last + 1
-    }
 
     override func score() -> Double {
         termWeight.score(
@@ -270,9 +243,6 @@ final class PostingCursor: DocCursor {
 
     override func upperBound(from: UInt32, to: UInt32) -> Double {
         guard isScored else { return 0 }
-        // Callers may bound a range before an earlier one (a phrase bounding its blocks for another cursor): then
-        // the search restarts at the current block, as no doc before it can still be reported.
-        if shallowBlock > block && lastDoc(shallowBlock - 1) >= from { shallowBlock = block }
         shallowBlock = firstBlock(from: shallowBlock, reaching: from)
         var b = shallowBlock
         var best = 0.0
@@ -381,26 +351,11 @@ final class PostingCursor: DocCursor {
         // Skipping the positions of the docs passed over: count varints by their last bytes (high bit clear)
         // rather than decode them.
         var skip = 0
-        if positionsDecoded < index {
-            // tf − 1 is packed: each doc passed over has one position more than its packed value.
-            skip = index - positionsDecoded
-            if freqWidth > 0 {
-                let packed = packedFreqs, width = freqWidth, mask = freqMask
-                for i in positionsDecoded..<index {
-                    skip += Int(BitPacking.value(at: i, width: width, mask: mask, in: packed))
-                }
-            }
-            positionsDecoded = index
+        while positionsDecoded < index {
+            skip += Int(frequency(at: positionsDecoded))
+            positionsDecoded += 1
         }
         var offset = positionsOffset
-        // Eight bytes at a time while at least eight varints remain (a varint cut at the word's end is counted
-        // by its last byte in the next word), then byte by byte. Reads past the positions stay inside the file,
-        // as in `BitPacking`.
-        while skip >= 8 {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            skip -= (~word & 0x8080_8080_8080_8080).nonzeroBitCount
-            offset += 8
-        }
         while skip > 0 {
             if base.load(fromByteOffset: offset, as: UInt8.self) < 0x80 { skip -= 1 }
             offset += 1

@@ -36,11 +36,6 @@ extension SegmentSearcher {
         // The summed maxima of the probes from each index on, and what each lead cursor must reach.
         var remaining: [Double] = []
         var minimums = [Double](repeating: -Double.infinity, count: leadCursors.count)
-        let scored = required.flatMap(\.cursors).filter(\.isScored)
-        for lead in leadCursors {
-            guard let phrase = lead.cursor as? PhraseCursor else { continue }
-            phrase.companions = scored.filter { $0 !== phrase }.map { .passUnretained($0) }
-        }
         while true {
             let threshold = heap.threshold
             if !(threshold == planThreshold) {
@@ -69,8 +64,7 @@ extension SegmentSearcher {
                         let others = totalMax - leadMax[i]
                         minimums[i] = threshold - others - 1e-9 * (abs(threshold) + abs(others))
                         if let phrase = leadCursors[i].cursor as? PhraseCursor {
-                            // Bounded per block against the others' block maxima (`companions`), not their maxima.
-                            phrase.minimumScore = threshold
+                            phrase.minimumScore = minimums[i]
                             phrase.minimumScoreEnd = DocCursor.exhausted
                         }
                     }
