@@ -26,13 +26,6 @@ class DocCursor {
         return doc
     }
 
-    /// Moves past the current document, possibly further: a scored cursor may pass over documents scoring below
-    /// `minimum` (the document-at-a-time search passes the heap's threshold minus what every other cursor could
-    /// add, so those could not be hits).
-    func nextCandidate(minimum: Double) {
-        advance(to: doc &+ 1)
-    }
-
     /// The BM25 contribution at the current document.
     func score() -> Double { 0 }
 

@@ -4,9 +4,8 @@
 /// sum of the terms' BM25 in that field, so a phrase ranks like its words where it actually occurs.
 final class PhraseCursor: DocCursor {
     private let terms: [PostingCursor]
-    /// The terms for `find`'s leapfrog, rarest first (a frequent term placed first would decode a block at every
-    /// step only to be overtaken by the rare one), unmanaged (`terms` keeps them alive): retaining each cursor at
-    /// each step cost as much as the leapfrog itself.
+    /// The terms for `find`'s leapfrog, unmanaged (`terms` keeps them alive): retaining each cursor at each step
+    /// cost as much as the leapfrog itself.
     private let references: [Unmanaged<PostingCursor>]
     private var scratch: [[UInt32]]
     /// Documents before `minimumScoreEnd` whose phrase score would be below `minimumScore` are passed over without
@@ -18,7 +17,7 @@ final class PhraseCursor: DocCursor {
 
     init(terms: [PostingCursor]) {
         self.terms = terms
-        references = terms.sorted { $0.df < $1.df }.map { .passUnretained($0) }
+        references = terms.map { .passUnretained($0) }
         scratch = Array(repeating: [], count: terms.count)
         super.init(isScored: true)
         doc = 0

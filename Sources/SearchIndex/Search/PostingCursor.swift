@@ -241,8 +241,23 @@ final class PostingCursor: DocCursor {
         return best
     }
 
+    /// The last window `upperBound` was asked about and its answer: the search asks up to three times per window
+    /// (the window's bound, the lead's pruning minimum, the probes' remaining bounds), and over a window a frequent
+    /// term spans a dozen blocks of four impacts, each a division.
+    private var boundFrom = UInt32.max
+    private var boundTo = UInt32.max
+    private var bound = 0.0
+
     override func upperBound(from: UInt32, to: UInt32) -> Double {
         guard isScored else { return 0 }
+        if from == boundFrom && to == boundTo { return bound }
+        boundFrom = from
+        boundTo = to
+        bound = blocksBound(from: from, to: to)
+        return bound
+    }
+
+    private func blocksBound(from: UInt32, to: UInt32) -> Double {
         shallowBlock = firstBlock(from: shallowBlock, reaching: from)
         var b = shallowBlock
         var best = 0.0
@@ -253,15 +268,6 @@ final class PostingCursor: DocCursor {
             b += 1
         }
         return best
-    }
-
-    /// Moves to the next posting; on entering a block whose impacts cannot reach `minimum`, on past it and any
-    /// such blocks after it without decoding them.
-    override func nextCandidate(minimum: Double) {
-        next()
-        if index == 0 && minimum > 0 && doc != DocCursor.exhausted {
-            skipLowBlocks(until: DocCursor.exhausted, minimum: minimum)
-        }
     }
 
     /// Moves past the rest of the current block and any following blocks while their bound is below `minimum`,
