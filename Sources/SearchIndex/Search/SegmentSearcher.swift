@@ -145,10 +145,6 @@ struct SegmentSearcher {
         var requiredRefs: [CursorRef] = []
         var requiredEnds: [Int] = []
         var leadStart = 0
-        // A clause far denser than the lead places windows from its skip data alone: it nearly always has a
-        // candidate near the lead's, and finding the exact one would decode a block per window.
-        var placedBySkipData: [Bool] = []
-        let leadCost = cheapest.map { Self.cost(required[$0]) } ?? 0
         for clause in required {
             if clause.bit == leadBit {
                 leadStart = requiredRefs.count
@@ -157,7 +153,6 @@ struct SegmentSearcher {
                 requiredRefs += clause.cursors.map { CursorRef(cursor: $0, bit: clause.bit) }
             }
             requiredEnds.append(requiredRefs.count)
-            placedBySkipData.append(clause.bit != leadBit && Self.cost(clause) >= 4 * leadCost)
         }
         var current: UInt32 = 0
         var planFirstEssential = 0
@@ -205,20 +200,15 @@ struct SegmentSearcher {
                 start = next
             }
             var clauseStart = 0
-            for (clause, clauseEnd) in requiredEnds.enumerated() {
+            for clauseEnd in requiredEnds {
                 var next = DocCursor.exhausted
                 // A document matching the lead clause only through its non-essential cursors cannot be a hit.
                 let first = clauseStart == leadStart ? leadStart + firstLeadEssential : clauseStart
                 clauseStart = clauseEnd
-                let bySkipData = placedBySkipData[clause]
                 for i in first..<clauseEnd {
                     requiredRefs[i].reference._withUnsafeGuaranteedRef { cursor in
-                        if bySkipData {
-                            next = min(next, cursor.firstCandidate(from: start))
-                        } else {
-                            cursor.advance(to: start)
-                            next = min(next, cursor.doc)
-                        }
+                        cursor.advance(to: start)
+                        next = min(next, cursor.doc)
                     }
                 }
                 if next == DocCursor.exhausted { break outer }
