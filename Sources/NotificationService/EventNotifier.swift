@@ -3,16 +3,19 @@ public import PostgresStore
 import ServiceKit
 
 /// Turns file events into stored notifications, once per event however often Kafka delivers it: the
-/// notifications and the event's entry in the processed-events ledger commit in one transaction.
+/// notifications and the event's entry in the processed-events ledger commit in one transaction (shared with the
+/// events other partitions deliver meanwhile: `NotificationWriter`).
 public struct EventNotifier: Sendable {
     /// The consumer group, also the ledger's consumer name.
     public static let consumerGroup = "notification"
     public static let topics = [Topic.processing, Topic.notifications, Topic.deletions]
 
     let store: FileFlowStore
+    let writer: NotificationWriter
 
     public init(store: FileFlowStore) {
         self.store = store
+        writer = NotificationWriter(store: store, consumer: Self.consumerGroup)
     }
 
     /// Handles one event. A malformed one throws, so that the consumer retries it, then dead-letters it. While
@@ -44,7 +47,7 @@ public struct EventNotifier: Sendable {
         }
         let notifications = NotificationPlan.notifications(for: event, file: try await facts(about: event))
         guard !notifications.isEmpty else { return }
-        try await store.addNotifications(notifications, consumer: Self.consumerGroup, eventID: event.eventID)
+        _ = try await writer.write(EventNotifications(eventID: event.eventID, notifications: notifications))
     }
 
     /// The file as stored now, with its shares when the event's recipients depend on them.

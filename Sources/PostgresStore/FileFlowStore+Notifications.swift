@@ -16,6 +16,18 @@ public struct NewNotification: Sendable, Hashable {
     }
 }
 
+/// What one event says to its users, for `FileFlowStore.addNotifications(_:consumer:)`.
+public struct EventNotifications: Sendable, Hashable {
+    /// The event's id: its entry in the consumer's ledger.
+    public var eventID: String
+    public var notifications: [NewNotification]
+
+    public init(eventID: String, notifications: [NewNotification]) {
+        self.eventID = eventID
+        self.notifications = notifications
+    }
+}
+
 extension FileFlowStore {
     /// The channel Migration 0002's trigger `NOTIFY`s with the user id at every notification insert.
     public static let notificationChannel = "fileflow_notifications"
@@ -34,22 +46,37 @@ extension FileFlowStore {
         }
     }
 
-    /// Stores what one event says to its users, in one transaction with `consumer`'s ledger entry for `eventID`:
-    /// a redelivered event stores nothing and returns nil. A user that does not exist (any more) is skipped.
-    @discardableResult
-    public func addNotifications(_ notifications: [NewNotification], consumer: String, eventID: String) async throws
-        -> [NotificationRecord]?
+    /// Stores what several events say to their users in one transaction (a group commit: one fsync, and each
+    /// user's sequence row locked once for the lot), together with `consumer`'s ledger entries for them. An event
+    /// already in the ledger (a redelivery, or a repeat within `events`) stores nothing and gets nil; a user that
+    /// does not exist (any more) is skipped. Results are in `events` order; a user's notifications are numbered in
+    /// that order too.
+    public func addNotifications(_ events: [EventNotifications], consumer: String) async throws
+        -> [[NotificationRecord]?]
     {
-        try notifications.forEach(Self.validate)
-        // One lock order for the users' sequence rows, so two events for the same users cannot deadlock.
-        let ordered = notifications.enumerated().sorted { ($0.element.userID, $0.offset) < ($1.element.userID, $1.offset) }
+        try events.flatMap(\.notifications).forEach(Self.validate)
         return try await database.transaction { session in
-            guard try await session.markProcessed(consumer: consumer, eventID: eventID) else { return nil }
-            var stored: [NotificationRecord] = []
-            for (_, notification) in ordered {
-                if let record = try await session.addNotification(notification) { stored.append(record) }
+            let fresh = try await session.markProcessed(consumer: consumer, eventIDs: events.map(\.eventID))
+            var firstSight = Set<String>()
+            let stored = events.map { fresh.contains($0.eventID) && firstSight.insert($0.eventID).inserted }
+            // Each user's row is locked once, in one order for every writer, so two groups cannot deadlock.
+            let perUser = Dictionary(grouping: events.indices.filter { stored[$0] }.flatMap { event in
+                events[event].notifications.map { (event: event, notification: $0) }
+            }, by: \.notification.userID)
+            var records = events.indices.map { stored[$0] ? [NotificationRecord]() : nil }
+            for userID in perUser.keys.sorted() {
+                let entries = perUser[userID]!
+                guard let last = try await session.query(
+                    "UPDATE users SET notification_sequence = notification_sequence + $2 WHERE user_id = $1 "
+                        + "RETURNING notification_sequence",
+                    [.text(userID), .int(Int64(entries.count))]
+                ).first?.int(0) else { continue }
+                for (offset, entry) in entries.enumerated() {
+                    let sequence = last - Int64(entries.count - 1 - offset)
+                    records[entry.event]!.append(try await session.insert(entry.notification, sequence: sequence))
+                }
             }
-            return stored
+            return records
         }
     }
 
@@ -130,7 +157,12 @@ extension PostgresSession {
                 + "RETURNING notification_sequence",
             [.text(notification.userID)]
         ).first?.int(0) else { return nil }
-        return try FileFlowStore.notification(try await query(
+        return try await insert(notification, sequence: sequence)
+    }
+
+    /// Inserts a notification under a sequence number this transaction took from the user's counter.
+    fileprivate func insert(_ notification: NewNotification, sequence: Int64) async throws -> NotificationRecord {
+        try FileFlowStore.notification(try await query(
             """
             INSERT INTO notifications (notification_id, user_id, sequence, kind, file_id, title, body)
             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \(FileFlowStore.notificationColumns)

@@ -22,6 +22,18 @@ extension PostgresSession {
             [.text(consumer), .text(eventID)]
         ).affectedRows == 1
     }
+
+    /// `markProcessed` for several events in one statement; returns the ids that were not in the ledger yet.
+    public func markProcessed(consumer: String, eventIDs: [String]) async throws -> Set<String> {
+        guard !eventIDs.isEmpty else { return [] }
+        return Set(try await query(
+            """
+            INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::text[])
+            ON CONFLICT DO NOTHING RETURNING event_id
+            """,
+            [.text(consumer), .textArray(eventIDs)]
+        ).rows.map { try $0.string(0) })
+    }
 }
 
 extension FileFlowStore {

@@ -13,6 +13,15 @@ public enum PostgresValue: Sendable, Hashable {
     /// A nullable text parameter.
     public static func text(_ value: String?) -> PostgresValue { value.map { .text($0) } ?? .null }
     public static func int(_ value: Int) -> PostgresValue { .int(Int64(value)) }
+
+    /// A `text[]` parameter as an array literal, each element quoted so that commas, braces, quotes and
+    /// backslashes in it stay data.
+    public static func textArray(_ values: [String]) -> PostgresValue {
+        let quoted = values.map { value in
+            "\"" + value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        }
+        return .text("{" + quoted.joined(separator: ",") + "}")
+    }
 }
 
 /// Rows of one result, decoded from PostgreSQL's text format as soon as the result arrives.

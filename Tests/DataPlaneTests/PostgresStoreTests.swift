@@ -126,6 +126,55 @@ struct PostgresStoreTests {
         #expect(!(try await store.markProcessed(consumer: "t", eventID: event.eventID)))
     }
 
+    @Test("several events' notifications commit as one group: once per event, numbered per user in event order")
+    func notificationGroups() async throws {
+        let store = try await TestEnvironment.store()
+        let bob = try await store.createUser(username: "bob-\(newUUID())", passwordHash: "h")
+        let carol = try await store.createUser(username: "carol-\(newUUID())", passwordHash: "h")
+        let before = try await store.notificationSequence(userID: bob.userID)!
+        func note(_ user: UserRecord, _ title: String) -> NewNotification {
+            NewNotification(userID: user.userID, kind: 1, fileID: nil, title: title, body: "")
+        }
+        // Event ids are text from the wire: hostile ones must stay data in the ledger's array parameter.
+        let ids = HostileStrings.all.filter { !$0.contains("\0") }.map { $0 + newUUID() }
+        let group = [
+            EventNotifications(eventID: ids[0], notifications: [note(bob, "b1"), note(carol, "c1")]),
+            EventNotifications(eventID: ids[1], notifications: [note(bob, "b2")]),
+            EventNotifications(eventID: ids[0], notifications: [note(bob, "repeat")]),
+            EventNotifications(eventID: ids[2], notifications: [
+                NewNotification(userID: newUUID(), kind: 1, fileID: nil, title: "nobody", body: ""), note(carol, "c2"),
+            ]),
+            EventNotifications(eventID: ids[3], notifications: []),
+        ]
+        let stored = try await store.addNotifications(group, consumer: "group-test")
+        #expect(stored.map { $0?.map(\.title) } == [["b1", "c1"], ["b2"], nil, ["c2"], []])
+        #expect(stored[0]![0].sequence == before + 1 && stored[1]![0].sequence == before + 2)
+        #expect(try await store.notifications(userID: bob.userID).map(\.title) == ["b1", "b2"])
+        #expect(try await store.notifications(userID: carol.userID).map(\.title) == ["c1", "c2"])
+        #expect(try await store.notificationSequence(userID: bob.userID) == before + 2)
+
+        // Redelivered: the ledger has every event, so nothing is stored twice.
+        let again = try await store.addNotifications(Array(group[...1]), consumer: "group-test")
+        #expect(again.allSatisfy { $0 == nil })
+        #expect(try await store.notifications(userID: bob.userID).count == 2)
+        // Another consumer's ledger is its own.
+        #expect(try await store.addNotifications([group[1]], consumer: "other-consumer")[0]?.count == 1)
+
+        // One bad notification fails the group and stores nothing of it, ledger entries included.
+        let tooLong = NewNotification(userID: bob.userID, kind: 1, fileID: nil,
+                                      title: String(repeating: "x", count: 2000), body: "")
+        let fresh = newUUID()
+        let error = await #expect(throws: PostgresError.self) {
+            _ = try await store.addNotifications(
+                [EventNotifications(eventID: fresh, notifications: [note(bob, "ok")]),
+                 EventNotifications(eventID: newUUID(), notifications: [tooLong])], consumer: "group-test")
+        }
+        #expect(error?.code == .checkViolation)
+        #expect(try await store.addNotifications(
+            [EventNotifications(eventID: fresh, notifications: [note(bob, "ok")])], consumer: "group-test")[0]?
+            .map(\.title) == ["ok"])
+    }
+
     @Test("hostile strings come back intact; NUL bytes and oversize names are refused clearly")
     func hostileInput() async throws {
         let store = try await TestEnvironment.store()

@@ -240,3 +240,50 @@ private func progress(_ fileID: String, done: UInt64) -> Fileflow_V1_Notificatio
         await #expect(throws: (any Error).self) { try await feed.readiness.probe() }
     }
 }
+
+private let postgresURL = ProcessInfo.processInfo.environment["FILEFLOW_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+@Suite struct NotificationWriterTests {
+    @Test("handlers writing at once share group commits: each event stored once, numbered without gaps; a bad one fails alone",
+          .enabled(if: postgresURL != nil, "needs FILEFLOW_POSTGRES_URL"))
+    func concurrentWriters() async throws {
+        let database = PostgresDatabase(configuration: PostgresConfiguration(url: postgresURL!, maxConnections: 4))
+        try await MigrationRunner(database: database).migrate()
+        let store = FileFlowStore(database: database)
+        let bob = try await store.createUser(username: "bob-\(UUID().uuidString)", passwordHash: "h")
+        let writer = NotificationWriter(store: store, consumer: "writer-test-\(UUID().uuidString)")
+        let repeated = UUID().uuidString
+        let events = (0..<40).map { i in
+            EventNotifications(eventID: i == 39 ? repeated : UUID().uuidString, notifications: [NewNotification(
+                userID: bob.userID, kind: 1, fileID: nil,
+                title: i == 17 ? String(repeating: "x", count: 5000) : "n\(i)", body: "")])
+        } + [EventNotifications(eventID: repeated, notifications: [
+            NewNotification(userID: bob.userID, kind: 1, fileID: nil, title: "again", body: "")])]
+        let outcomes = await withTaskGroup(of: (Int, Result<[NotificationRecord]?, any Error>).self) { group in
+            for (i, event) in events.enumerated() {
+                group.addTask {
+                    do { return (i, .success(try await writer.write(event))) } catch { return (i, .failure(error)) }
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        for (i, outcome) in outcomes where i != 17 && i < 39 {
+            #expect((try? outcome.get())??.map(\.title) == ["n\(i)"])
+        }
+        guard case .failure(let error) = outcomes[17]! else {
+            Issue.record("the event with an oversize title was stored")
+            return
+        }
+        #expect((error as? PostgresError)?.code == .checkViolation)
+        // Of the two deliveries of one event, exactly one stored its notification.
+        let repeats = [outcomes[39]!, outcomes[40]!].map { outcome -> Int? in
+            guard case .success(let records) = outcome else { return nil }
+            return records?.count ?? 0
+        }
+        #expect(repeats.sorted { ($0 ?? -1) < ($1 ?? -1) } == [0, 1])
+        let stored = try await store.notifications(userID: bob.userID, limit: 100)
+        #expect(stored.count == 39)
+        #expect(stored.map(\.sequence) == Array(1...39))
+    }
+}
+

@@ -11,6 +11,7 @@ public struct Migration: Sendable {
         Migration(version: 3, name: "index of unfinished jobs", sql: Migration0003.sql),
         Migration(version: 4, name: "file labels", sql: Migration0004.sql),
         Migration(version: 5, name: "index of live files by name", sql: Migration0005.sql),
+        Migration(version: 6, name: "index of live files by name in creation order", sql: Migration0006.sql),
     ]
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tools/bench/telemetry/run.sh: what tracing costs a unary RPC. h2load posts gRPC-framed
 # grpc.testing.TestService/UnaryCall requests at `fileflow interop-server` in five set-ups, one fresh server each,
-# rounds interleaved so that drift hits all alike:
+# rounds interleaved and rotated so that drift hits all alike:
 #   bare       no telemetry at all (the RPC benchmark's server)
 #   off        telemetry on, FILEFLOW_TRACE_SAMPLE_RATE=0, no exporter: what an operator gets by turning tracing off
 #   sampled    every request traced (rate 1), spans POSTed to a live Zipkin stand-in (nginx answering 202, or
@@ -112,8 +112,12 @@ print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none")'
 setups="bare off sampled down slow"
 echo "h2load -c$CLIENTS -m$STREAMS, $REQUESTS unary requests per run, $ROUNDS rounds, live Zipkin stand-in: $collector," \
   "machine load: $(cut -d' ' -f1-3 /proc/loadavg)"
+read -ra order <<<"$setups"
 for round in $(seq "$ROUNDS"); do
-  for setup in $setups; do
+  # Each round starts one set-up later, so every set-up runs in every position and drift within a round (page
+  # cache, heat, a neighbour's burst) is shared out instead of always landing on the last ones.
+  shift_by=$(( (round - 1) % ${#order[@]} ))
+  for setup in "${order[@]:shift_by}" "${order[@]:0:shift_by}"; do
     serve "$setup"
     python3 "$root/Tools/bench/rpc/check_status.py" "$rpc_port" >/dev/null  # grpc-status 0: h2load cannot see it
     load "$setup" "$round"
