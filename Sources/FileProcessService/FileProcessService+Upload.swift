@@ -1,5 +1,4 @@
 import BlockStore
-import Crypto
 import FlowMessages
 import MeshRPC
 import MeshRPCProto
@@ -9,11 +8,11 @@ import ServiceKit
 extension FileProcessService {
     /// Client-streaming upload: header first, then content chunks in order.
     ///
-    /// The quota is checked against the declared size before a byte is stored. Blocks are stored as they fill, a few
-    /// at once while the stream goes on (`BlockPipeline`: memory holds at most four blocks), and committed only
-    /// after the whole stream arrived, its size and digest matched what the header declared, and every block is
-    /// durable. A stream that breaks off commits nothing; blocks it
-    /// stored are unreferenced and garbage-collected later.
+    /// The quota is checked against the declared size before a byte is stored. Blocks are stored and hashed as they
+    /// fill, a few at once while the stream goes on (`BlockPipeline`: memory holds at most seven blocks), and
+    /// committed only after the whole stream arrived, its size and digest matched what the header declared, and
+    /// every block is durable. A stream that breaks off commits nothing; blocks it stored are unreferenced and
+    /// garbage-collected later.
     func upload(_ request: StreamingServerRequest<Fileflow_V1_UploadRequest>) async throws -> Fileflow_V1_UploadResponse {
         let owner = try Caller(request.metadata).required()
         var messages = request.messages.makeAsyncIterator()
@@ -23,10 +22,11 @@ extension FileProcessService {
         try Self.validate(header)
         try await reserve(owner: owner, size: header.hasSize ? header.size : 0)
 
-        var chunker = BlockChunker(blockSize: Self.blockSize)
-        var whole = SHA256()
-        var pipeline = BlockPipeline(store: blocks)
+        let buffers = BlockBufferPool()
+        var chunker = BlockChunker(blockSize: Self.blockSize, buffers: buffers)
+        var pipeline = BlockPipeline(store: blocks, buffers: buffers)
         var received: UInt64 = 0
+        let digest: [UInt8]
         do {
             while let message = try await messages.next() {
                 guard case .chunk(let bytes)? = message.part else {
@@ -36,11 +36,10 @@ extension FileProcessService {
                 if header.hasSize && received > header.size {
                     throw RPCError(code: .outOfRange, message: "more than the declared \(header.size) bytes were sent")
                 }
-                whole.update(data: bytes)
                 try await chunker.append(bytes) { try await pipeline.add($0) }
             }
             try await chunker.finish { try await pipeline.add($0) }
-            try await pipeline.finish()
+            digest = Array(try await pipeline.finish())
         } catch {
             await pipeline.abandon()
             throw error
@@ -48,7 +47,6 @@ extension FileProcessService {
         if header.hasSize && received != header.size {
             throw RPCError(code: .dataLoss, message: "\(received) bytes arrived but \(header.size) were declared")
         }
-        let digest = Array(whole.finalize())
         if !header.expectedSha256.isEmpty && header.expectedSha256 != digest {
             throw RPCError(code: .dataLoss, message: "the content's SHA-256 differs from expected_sha256")
         }

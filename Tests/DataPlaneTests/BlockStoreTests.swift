@@ -32,6 +32,36 @@ struct BlockStoreTests {
         #expect(try await store.read(empty.digest, range: nil) == [])
     }
 
+    @Test("a block of any length is stored exactly: direct writes pad to whole pages and cut the file back")
+    func unalignedLengths() async throws {
+        let store = try FileBlockStore(root: root)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for count in [1, 4095, 4096, 4097, 65_537, FileBlockStore.maxBlockSize - 1, FileBlockStore.maxBlockSize] {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ count) }
+            let block = try await store.put(bytes)
+            var info = stat()
+            #expect(stat(store.path(of: block.digest), &info) == 0)
+            #expect(Int(info.st_size) == count)
+            #expect(try await store.read(block.digest, range: nil) == bytes)
+        }
+    }
+
+    @Test("concurrent puts, sharing the store's staging buffers, each store their own bytes")
+    func concurrentPuts() async throws {
+        let store = try FileBlockStore(root: root)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let blocks = (0..<12).map { seed in (0..<(1 << 20) + seed * 999).map { UInt8(truncatingIfNeeded: $0 &+ seed &* 131) } }
+        let stored = try await withThrowingTaskGroup(of: (Int, BlockPutResult).self) { group in
+            for (index, bytes) in blocks.enumerated() { group.addTask { (index, try await store.put(bytes)) } }
+            return try await group.reduce(into: [Int: BlockPutResult]()) { $0[$1.0] = $1.1 }
+        }
+        for (index, bytes) in blocks.enumerated() {
+            let result = try #require(stored[index])
+            #expect(result.written && result.digest == BlockDigest.of(bytes))
+            #expect(try await store.read(result.digest, range: nil) == bytes)
+        }
+    }
+
     @Test("bad input answers with typed errors")
     func badInput() async throws {
         let store = try FileBlockStore(root: root)

@@ -137,13 +137,18 @@ final class UploadStream {
     }
 
     private func flush() async throws {
+        try await sendPending()
+        statistics?.uploaded(bytes: pending.count)
+        pending.removeAll(keepingCapacity: true)
+        reporter?.report(received)
+    }
+
+    /// Sends `pending` as a chunk; the message (serialized on the way out) is gone on return, so `pending` is again
+    /// its buffer's only owner and is emptied in place, not reallocated for every chunk.
+    private func sendPending() async throws {
         var message = Fileflow_V1_UploadRequest()
         message.part = .chunk(pending)
-        let count = pending.count
-        pending.removeAll(keepingCapacity: true)
         try await send(message)
-        statistics?.uploaded(bytes: count)
-        reporter?.report(received)
     }
 
     private func send(_ message: Fileflow_V1_UploadRequest) async throws {

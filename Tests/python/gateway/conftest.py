@@ -1,5 +1,6 @@
 """Fixtures for the gateway tests: the five services on free ports, then `fileflow gateway --port 0` pointed at
 them, against the Postgres, Redis and Kafka that Tools/test exports."""
+import shutil
 import tempfile
 import uuid
 
@@ -27,6 +28,7 @@ def mesh():
     yield services
     for name in ["notification", "deletion", "search", "file-process", "metadata"]:
         assert services[name].terminate() == 0, services[name].log()
+    shutil.rmtree(data_dir)
 
 
 @pytest.fixture(scope="package")

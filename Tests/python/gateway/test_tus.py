@@ -5,7 +5,6 @@ import base64
 import hashlib
 import os
 import socket
-import tempfile
 import time
 
 import requests
@@ -37,8 +36,8 @@ def interrupt_mid_patch(gateway, path, token, offset, data):
         time.sleep(0.5)
 
 
-def test_tuspy_resumes_a_50_mb_upload_across_an_interruption_and_a_gateway_restart(start_gateway, mesh):
-    data_dir = tempfile.mkdtemp(prefix="fileflow-tus-")
+def test_tuspy_resumes_a_50_mb_upload_across_an_interruption_and_a_gateway_restart(start_gateway, mesh, tmp_path):
+    data_dir = str(tmp_path)
     gateway = start_gateway(data_dir=data_dir, prefix="fileflow:test:tus-restart:")
     username, user_id = sign_up(gateway)
     token = sign_in(gateway, username)["access_token"]
@@ -167,8 +166,8 @@ def test_creation_with_upload_and_empty_uploads(new_client):
         assert client.post("/api/v1/uploads/", headers={**TUS, **headers}).status_code == 400, headers
 
 
-def test_limits_expiry_and_a_commit_retried_after_the_service_was_down(start_gateway, mesh, new_client):
-    data_dir = tempfile.mkdtemp(prefix="fileflow-tus-")
+def test_limits_expiry_and_a_commit_retried_after_the_service_was_down(start_gateway, mesh, new_client, tmp_path):
+    data_dir = str(tmp_path)
     down = start_gateway("--max-upload-bytes", "1000", "--tus-expiry-seconds", "2", "--file-process", "127.0.0.1:9",
                          data_dir=data_dir, prefix="fileflow:test:tus-limits:")
     client = new_client(on=down)

@@ -4,6 +4,7 @@ Kafka, trash/restore/purge with block garbage collection, and hostile or unautho
 import hashlib
 import os
 import pathlib
+import shutil
 import subprocess
 import tempfile
 import time
@@ -49,6 +50,7 @@ def mesh():
         channel.close()
     for service in (file_process, deletion, metadata):
         assert service.terminate() == 0, service.log()
+    shutil.rmtree(data_dir)
 
 
 # A username deletion is started with as an administrator (`--admins`), besides users flagged is_admin.

@@ -6,6 +6,7 @@ import hashlib
 import os
 import queue
 import random
+import shutil
 import subprocess
 import tempfile
 import time
@@ -60,6 +61,7 @@ def mesh():
         channel.close()
     for name in reversed(NAMES):
         assert services[name].terminate() == 0, services[name].log()
+    shutil.rmtree(data_dir)  # the 1.1 GB upload's blocks
 
 
 def who(user):

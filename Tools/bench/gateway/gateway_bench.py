@@ -9,6 +9,7 @@ import math
 import os
 import pathlib
 import resource
+import signal
 import statistics
 import subprocess
 import threading
@@ -128,6 +129,30 @@ class Account:
         return status
 
 
+class Profiles:
+    """With PERF_DIR set, `perf record -g` of some processes while the block runs, into PERF_DIR/<name>-<round>.data
+    (read with `perf report -i`); without it, nothing."""
+
+    def __init__(self, processes, index):
+        self.directory = os.environ.get("PERF_DIR")
+        self.processes, self.index, self.recorders = processes, index, []
+
+    def __enter__(self):
+        if self.directory:
+            os.makedirs(self.directory, exist_ok=True)
+            self.recorders = [subprocess.Popen(
+                ["perf", "record", "-q", "-g", "-p", str(p.pid), "-o",
+                 os.path.join(self.directory, f"{p.name}-{self.index + 1}.data")]) for p in self.processes]
+            time.sleep(0.5)  # perf attaches before the first byte
+        return self
+
+    def __exit__(self, *_):
+        for recorder in self.recorders:
+            recorder.send_signal(signal.SIGINT)
+        for recorder in self.recorders:
+            recorder.wait()
+
+
 def expect(response, status):
     if response.status_code != status:
         raise SystemExit(f"{response.request.method} {response.url}: {response.status_code} {response.text[:300]}")
@@ -176,7 +201,7 @@ def upload_phase(options, processes, owner):
         for p in (gateway, file_process):
             p.reset_peak()
         cpu = {p.name: p.cpu_seconds() for p in (gateway, file_process)}
-        with Sampler([gateway, file_process]) as sampler:
+        with Sampler([gateway, file_process]) as sampler, Profiles([gateway, file_process], index):
             status, gateway_seconds, body = curl_upload(
                 source, f"{options.gateway}/api/v1/files", "-X", "POST",
                 "-H", f"Authorization: Bearer {owner.token}", "-H", f"X-File-Name: {source.name}",
@@ -388,6 +413,10 @@ def main():
 
     owner = Account.register(options.gateway)
     upload = upload_phase(options, processes, owner)
+    if setting("UPLOAD_ONLY", 0):
+        report_upload(upload, {"started_load": started_load, "ended_load": load()})
+        check_upload(upload)
+        return
 
     setup_started = time.monotonic()
     accounts = create_accounts(options.gateway, account_count, files_per_user)
@@ -404,39 +433,21 @@ def main():
         "started_load": started_load, "ended_load": load(), "gateway_idle": gateway_idle, "accounts": account_count,
         "files_per_user": files_per_user, "setup_seconds": setup_seconds, "users": users,
         "duration": duration, "rate_limit": options.rate_limit})
+    check_upload(upload)
+
+
+def check_upload(upload):
     if not all(row["sha_ok"] for row in upload["rows"]):
         raise SystemExit("the gateway stored a different SHA-256 or size than the uploaded file's")
 
 
 def report(upload, sse, runs, info):
     fd_soft, fd_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    print(f"cores: {os.cpu_count()}; everything on this machine (5 services, gateway, Postgres, Redis, broker, nginx, "
-          f"curl/wrk/this client)")
-    print(f"start: {info['started_load']}; end: {info['ended_load']}")
+    report_upload(upload, info)
+    print()
     print(f"gateway: per-user rate limit raised to {info['rate_limit']} req/s, burst {info['rate_limit']} "
           f"(--rate-limit/--rate-burst; its Redis check still runs on every request); descriptor limit "
           f"{fd_soft} (hard {fd_hard}) for every process; gateway RSS when idle {info['gateway_idle']:.1f} MiB")
-    print()
-    print(f"1. {upload['mib']} MiB raw-body upload, curl -T (random bytes; nginx: WebDAV PUT to a file, no fsync; "
-          f"gateway: POST /api/v1/files -> file-process -> fsynced blocks + commit)")
-    print(f"   {'round':8} {'gateway MB/s':>13} {'nginx MB/s':>11} {'ratio':>7} {'sha256':>7} {'gw CPU':>7} "
-          f"{'fp CPU':>7} {'processed after':>16}")
-    for index, row in enumerate(upload["rows"], 1):
-        print(f"   {index:<8} {row['gateway']:13.1f} {row['nginx']:11.1f} {row['gateway'] / row['nginx']:7.2f} "
-              f"{'ok' if row['sha_ok'] else 'WRONG':>7} {row['cpu']['gateway']:6.0f}% {row['cpu']['file-process']:6.0f}% "
-              f"{row['processing']:14.1f} s ({row['status']})")
-    print("   gw/fp CPU: CPU use (100% = one core) of the gateway and the file-process service during the gateway upload")
-    best_gateway = max(r["gateway"] for r in upload["rows"])
-    best_nginx = max(r["nginx"] for r in upload["rows"])
-    ratio = best_gateway / best_nginx
-    print(f"   best of each: gateway {best_gateway:.1f} MB/s, nginx {best_nginx:.1f} MB/s, ratio {ratio:.2f} "
-          f"(goal >= 0.60: {verdict(ratio >= 0.6)})")
-    for name, goal in (("gateway", 128), ("file-process", None)):
-        first, top, last = upload["flat"][name][-1]
-        print(f"   {name} peak RSS (VmHWM) during uploads {upload['peaks'][name]:.1f} MiB"
-              + (f" (goal < {goal}: {verdict(upload['peaks'][name] < goal)})" if goal else "")
-              + f"; RSS before {upload['before'][name]:.1f}, last upload sampled every 0.1 s: first {first:.1f}, "
-              f"max {top:.1f}, last {last:.1f} MiB")
     print()
     print(f"2. {sse['connections']} SSE connections (GET /api/v1/events; {sse['users']} users x {sse['per_user']}, "
           f"half Bearer, half ff_access cookie) held {sse['hold']} s")
@@ -482,6 +493,33 @@ def report(upload, sse, runs, info):
           "users / think, req/s); 0 ms = closed loop (the most the gateway serves over that many connections). "
           "gw/md MiB, CPU: peak RSS and CPU use (100% = one core) of the gateway and the metadata service during "
           "the row")
+
+
+def report_upload(upload, info):
+    print(f"cores: {os.cpu_count()}; everything on this machine (5 services, gateway, Postgres, Redis, broker, nginx, "
+          f"curl/wrk/this client)")
+    print(f"start: {info['started_load']}; end: {info['ended_load']}")
+    print()
+    print(f"1. {upload['mib']} MiB raw-body upload, curl -T (random bytes; nginx: WebDAV PUT to a file, no fsync; "
+          f"gateway: POST /api/v1/files -> file-process -> fsynced blocks + commit)")
+    print(f"   {'round':8} {'gateway MB/s':>13} {'nginx MB/s':>11} {'ratio':>7} {'sha256':>7} {'gw CPU':>7} "
+          f"{'fp CPU':>7} {'processed after':>16}")
+    for index, row in enumerate(upload["rows"], 1):
+        print(f"   {index:<8} {row['gateway']:13.1f} {row['nginx']:11.1f} {row['gateway'] / row['nginx']:7.2f} "
+              f"{'ok' if row['sha_ok'] else 'WRONG':>7} {row['cpu']['gateway']:6.0f}% {row['cpu']['file-process']:6.0f}% "
+              f"{row['processing']:14.1f} s ({row['status']})")
+    print("   gw/fp CPU: CPU use (100% = one core) of the gateway and the file-process service during the gateway upload")
+    best_gateway = max(r["gateway"] for r in upload["rows"])
+    best_nginx = max(r["nginx"] for r in upload["rows"])
+    ratio = best_gateway / best_nginx
+    print(f"   best of each: gateway {best_gateway:.1f} MB/s, nginx {best_nginx:.1f} MB/s, ratio {ratio:.2f} "
+          f"(goal >= 0.60: {verdict(ratio >= 0.6)})")
+    for name, goal in (("gateway", 128), ("file-process", None)):
+        first, top, last = upload["flat"][name][-1]
+        print(f"   {name} peak RSS (VmHWM) during uploads {upload['peaks'][name]:.1f} MiB"
+              + (f" (goal < {goal}: {verdict(upload['peaks'][name] < goal)})" if goal else "")
+              + f"; RSS before {upload['before'][name]:.1f}, last upload sampled every 0.1 s: first {first:.1f}, "
+              f"max {top:.1f}, last {last:.1f} MiB")
 
 
 def verdict(met):

@@ -8,7 +8,9 @@
 #     (goal: 0 errors, p99 < 100 ms).
 # Parameters (environment): UPLOAD_MIB (1024), UPLOAD_ROUNDS (2), SSE_CONNECTIONS (1000), SSE_PER_USER (8),
 # USERS (5000), ACCOUNTS (300), FILES_PER_USER (3), THINK_MS (5000,1000), DURATION (30 s), WRK_THREADS (2);
-# see Tools/bench/README.md. Smoke run:
+# UPLOAD_ONLY=1 runs only the upload check; PERF_DIR=dir records `perf record -g` of the gateway and file-process
+# during each gateway upload; FILEFLOW_EXE runs that binary instead of building (e.g. one built with
+# its own --scratch-path). See Tools/bench/README.md. Smoke run:
 #   UPLOAD_MIB=64 UPLOAD_ROUNDS=1 SSE_CONNECTIONS=50 USERS=200 ACCOUNTS=20 DURATION=5 THINK_MS=1000 Tools/bench/gateway/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,8 +30,11 @@ ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d /tmp/fileflow-gatewaybench.XXXXXX)
 chmod 755 "$work"
-swift build -c release --product fileflow >"$work/build.out" 2>&1 || { tail -40 "$work/build.out"; rm -rf "$work"; exit 1; }
-exe="$(swift build -c release --show-bin-path)/fileflow"
+exe=${FILEFLOW_EXE:-}
+if [ -z "$exe" ]; then
+  swift build -c release --product fileflow >"$work/build.out" 2>&1 || { tail -40 "$work/build.out"; rm -rf "$work"; exit 1; }
+  exe="$(swift build -c release --show-bin-path)/fileflow"
+fi
 pids=()
 cleanup() {
   local status=$?
