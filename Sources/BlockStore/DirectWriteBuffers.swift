@@ -46,10 +46,20 @@ final class DirectWriteBuffers: Sendable {
         if !keep { buffer.memory.deallocate() }
     }
 
+    deinit {
+        for buffer in spares.withLock({ $0 }) { buffer.memory.deallocate() }
+    }
+
     /// Turns direct I/O on for `fd`; false where the file system has none (tmpfs), and writes stay buffered.
     static func enable(on fd: Int32) -> Bool {
         let flags = fcntl(fd, F_GETFL)
         return flags >= 0 && fcntl(fd, F_SETFL, flags | flag) == 0
+    }
+
+    /// Turns direct I/O off again for `fd`, for a device that refused a direct write.
+    static func disable(on fd: Int32) -> Bool {
+        let flags = fcntl(fd, F_GETFL)
+        return flags >= 0 && fcntl(fd, F_SETFL, flags & ~flag) == 0
     }
 
     /// `count` rounded up to a whole number of aligned units.

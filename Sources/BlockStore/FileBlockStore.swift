@@ -28,7 +28,7 @@ public final class FileBlockStore: BlockStorage {
 
     public let root: String
     private let queues = (0..<queueCount).map { DispatchQueue(label: "fileflow.blockstore.\($0)") }
-    private let nextQueue = Atomic<Int>(0)
+    private let nextQueue = Atomic<UInt>(0)
     /// One per queue: no more direct writes are ever under way at once.
     private let directBuffers = DirectWriteBuffers(size: maxBlockSize, kept: queueCount)
 
@@ -121,9 +121,9 @@ public final class FileBlockStore: BlockStorage {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Self.ioError("open \(temporary)") }
         do {
-            if DirectWriteBuffers.enable(on: fd) {
-                try writeDirect(bytes, to: fd, path: temporary, pauseAfterChunk: pauseAfterChunk)
-            } else {
+            let direct = try DirectWriteBuffers.enable(on: fd)
+                && writeDirect(bytes, to: fd, path: temporary, pauseAfterChunk: pauseAfterChunk)
+            if !direct {
                 try bytes.withUnsafeBytes { try Self.writeAll($0, to: fd, path: temporary, pauseAfterChunk: pauseAfterChunk) }
             }
             guard fsync(fd) == 0 else { throw Self.ioError("fsync \(temporary)") }
@@ -142,37 +142,53 @@ public final class FileBlockStore: BlockStorage {
     }
 
     /// Writes `bytes` to a direct-I/O `fd` from an aligned copy, zero-padded to whole pages as direct I/O needs,
-    /// then cuts the file back to their length.
-    private func writeDirect(_ bytes: [UInt8], to fd: Int32, path: String, pauseAfterChunk: (() -> Void)?) throws {
+    /// then cuts the file back to their length. Returns false, with direct I/O off again and the file empty, when
+    /// the device refuses the write (EINVAL: it needs a larger alignment, or the file system accepted the flag but
+    /// cannot honour it): the caller then writes buffered.
+    private func writeDirect(_ bytes: [UInt8], to fd: Int32, path: String, pauseAfterChunk: (() -> Void)?) throws
+        -> Bool
+    {
         let staging = directBuffers.take()
         defer { directBuffers.give(staging) }
         let padded = DirectWriteBuffers.padded(bytes.count)
         bytes.withUnsafeBytes { staging.memory.copyMemory(from: $0) }
         staging.memory.baseAddress!.advanced(by: bytes.count).initializeMemory(
             as: UInt8.self, repeating: 0, count: padded - bytes.count)
-        try Self.writeAll(
+        let written = try Self.writeAll(
             UnsafeRawBufferPointer(rebasing: staging.memory[..<padded]), to: fd, path: path,
-            pauseAfterChunk: pauseAfterChunk)
+            pauseAfterChunk: pauseAfterChunk, unlessRefusedWith: EINVAL)
+        guard written else {
+            guard DirectWriteBuffers.disable(on: fd), ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+                throw Self.ioError("turning direct I/O off for \(path)")
+            }
+            return false
+        }
         guard padded == bytes.count || ftruncate(fd, off_t(bytes.count)) == 0 else {
             throw Self.ioError("ftruncate \(path)")
         }
+        return true
     }
 
-    /// Writes all of `raw`; in 64 KiB pieces with a pause after each when a test asks for one.
+    /// Writes all of `raw`; in 64 KiB pieces with a pause after each when a test asks for one. Returns false when
+    /// a write fails with `refusal` (nothing is thrown then), true once everything is written.
+    @discardableResult
     private static func writeAll(
-        _ raw: UnsafeRawBufferPointer, to fd: Int32, path: String, pauseAfterChunk: (() -> Void)?
-    ) throws {
+        _ raw: UnsafeRawBufferPointer, to fd: Int32, path: String, pauseAfterChunk: (() -> Void)?,
+        unlessRefusedWith refusal: Int32? = nil
+    ) throws -> Bool {
         var offset = 0
         while offset < raw.count {
             let chunk = min(raw.count - offset, pauseAfterChunk == nil ? raw.count : 64 * 1024)
             let written = Glibc.write(fd, raw.baseAddress! + offset, chunk)
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == refusal { return false }
                 throw ioError("write \(path)")
             }
             offset += written
             pauseAfterChunk?()
         }
+        return true
     }
 
     private func readSync(_ digest: BlockDigest, range: Range<Int>?) throws -> [UInt8] {
@@ -266,8 +282,8 @@ public final class FileBlockStore: BlockStorage {
 
     private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let turn = nextQueue.add(1, ordering: .relaxed).oldValue
-            queues[turn % queues.count].async { continuation.resume(with: Result { try body() }) }
+            let turn = nextQueue.wrappingAdd(1, ordering: .relaxed).oldValue
+            queues[Int(turn % UInt(queues.count))].async { continuation.resume(with: Result { try body() }) }
         }
     }
 

@@ -9,9 +9,9 @@ extension FileProcessService {
     /// Client-streaming upload: header first, then content chunks in order.
     ///
     /// The quota is checked against the declared size before a byte is stored. Blocks are stored and hashed as they
-    /// fill, a few at once while the stream goes on (`BlockPipeline`: memory holds at most seven blocks), and
-    /// committed only after the whole stream arrived, its size and digest matched what the header declared, and
-    /// every block is durable. A stream that breaks off commits nothing; blocks it stored are unreferenced and
+    /// fill, a few at once while the stream goes on (`BlockPipeline`; `BlockBudget` bounds the blocks all uploads
+    /// hold together), and committed only after the whole stream arrived, its size and digest matched what the
+    /// header declared, and every block is durable. A stream that breaks off commits nothing; blocks it stored are unreferenced and
     /// garbage-collected later.
     func upload(_ request: StreamingServerRequest<Fileflow_V1_UploadRequest>) async throws -> Fileflow_V1_UploadResponse {
         let owner = try Caller(request.metadata).required()
@@ -24,25 +24,26 @@ extension FileProcessService {
 
         let buffers = BlockBufferPool()
         var chunker = BlockChunker(blockSize: Self.blockSize, buffers: buffers)
-        var pipeline = BlockPipeline(store: blocks, buffers: buffers)
+        var pipeline = BlockPipeline(store: blocks, buffers: buffers, budget: uploadBudget)
         var received: UInt64 = 0
-        let digest: [UInt8]
-        do {
-            while let message = try await messages.next() {
-                guard case .chunk(let bytes)? = message.part else {
-                    throw RPCError.invalid("only the first UploadRequest may carry a header")
+        let digest: [UInt8] = try await uploadBudget.admitting {
+            do {
+                while let message = try await messages.next() {
+                    guard case .chunk(let bytes)? = message.part else {
+                        throw RPCError.invalid("only the first UploadRequest may carry a header")
+                    }
+                    received += UInt64(bytes.count)
+                    if header.hasSize && received > header.size {
+                        throw RPCError(code: .outOfRange, message: "more than the declared \(header.size) bytes were sent")
+                    }
+                    try await chunker.append(bytes) { try await pipeline.add($0) }
                 }
-                received += UInt64(bytes.count)
-                if header.hasSize && received > header.size {
-                    throw RPCError(code: .outOfRange, message: "more than the declared \(header.size) bytes were sent")
-                }
-                try await chunker.append(bytes) { try await pipeline.add($0) }
+                try await chunker.finish { try await pipeline.add($0) }
+                return Array(try await pipeline.finish())
+            } catch {
+                await pipeline.abandon()
+                throw error
             }
-            try await chunker.finish { try await pipeline.add($0) }
-            digest = Array(try await pipeline.finish())
-        } catch {
-            await pipeline.abandon()
-            throw error
         }
         if header.hasSize && received != header.size {
             throw RPCError(code: .dataLoss, message: "\(received) bytes arrived but \(header.size) were declared")

@@ -19,6 +19,7 @@ public final class FileProcessService: Sendable {
     let blocks: any BlockStorage
     let store: FileFlowStore
     let pipeline: ProcessingPipeline
+    let uploadBudget = BlockBudget()
 
     public init(metadata: RPCClient, blocks: any BlockStorage, store: FileFlowStore, pipeline: ProcessingPipeline) {
         self.metadata = metadata

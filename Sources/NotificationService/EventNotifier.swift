@@ -26,16 +26,12 @@ public struct EventNotifier: Sendable {
         while true {
             do {
                 return try await notify(event)
-            } catch let error as PostgresError where Self.outages.contains(error.code) {
+            } catch where PostgresError.isOutage(error) {
                 outages += 1
                 try await Task.sleep(for: .milliseconds(min(5_000, 100 << min(outages, 6))))
             }
         }
     }
-
-    private static let outages: Set<PostgresError.Code> = [
-        .connectionFailed, .timeout, .commitOutcomeUnknown, .serializationFailure,
-    ]
 
     private func notify(_ event: Fileflow_V1_FileEvent) async throws {
         guard NotificationPlan.concerns(event) else { return }

@@ -6,8 +6,8 @@ public import PostgresStore
 /// The consumer handles its partitions side by side, and their events mostly concern the same few users. Written
 /// one event per transaction, each waited on the user's sequence row, which stays locked until commit, so the
 /// partitions took turns one fsync at a time (about 10 ms of waiting per notification under load). A group shares
-/// one transaction, one fsync and one lock per user. A group that fails is written again event by event, so a bad
-/// event fails alone and the others are stored.
+/// one transaction, one fsync and one lock per user. A group that fails, other than by an outage, is written again
+/// event by event, so a bad event fails alone and the others are stored.
 public actor NotificationWriter {
     private struct Request {
         var event: EventNotifications
@@ -49,7 +49,11 @@ public actor NotificationWriter {
             let results = try await store.addNotifications(group.map(\.event), consumer: consumer)
             for (request, result) in zip(group, results) { request.continuation.resume(returning: result) }
         } catch {
-            guard group.count > 1 else { return group[0].continuation.resume(throwing: error) }
+            // An outage fails every event alike (the handlers wait and retry); written one by one, each would wait
+            // out the reconnection patience in turn.
+            guard group.count > 1, !PostgresError.isOutage(error) else {
+                return group.forEach { $0.continuation.resume(throwing: error) }
+            }
             for request in group {
                 do {
                     let result = try await store.addNotifications([request.event], consumer: consumer)
@@ -59,5 +63,14 @@ public actor NotificationWriter {
                 }
             }
         }
+    }
+}
+
+extension PostgresError {
+    /// Postgres unreachable or the outcome unknown, rather than anything wrong with what was written: handlers wait
+    /// and retry, since parking a sound event would lose its notifications.
+    static func isOutage(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        return [.connectionFailed, .timeout, .commitOutcomeUnknown, .serializationFailure].contains(error.code)
     }
 }

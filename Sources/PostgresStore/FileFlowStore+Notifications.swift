@@ -61,9 +61,12 @@ extension FileFlowStore {
             let stored = events.map { fresh.contains($0.eventID) && firstSight.insert($0.eventID).inserted }
             // Each user's row is locked once, in one order for every writer, so two groups cannot deadlock.
             let perUser = Dictionary(grouping: events.indices.filter { stored[$0] }.flatMap { event in
-                events[event].notifications.map { (event: event, notification: $0) }
-            }, by: \.notification.userID)
-            var records = events.indices.map { stored[$0] ? [NotificationRecord]() : nil }
+                events[event].notifications.indices.map { (event: event, index: $0) }
+            }, by: { events[$0.event].notifications[$0.index].userID })
+            // Per event, a slot per notification (left nil when its user does not exist), in the event's order.
+            var records = events.indices.map { event in
+                stored[event] ? [NotificationRecord?](repeating: nil, count: events[event].notifications.count) : nil
+            }
             for userID in perUser.keys.sorted() {
                 let entries = perUser[userID]!
                 guard let last = try await session.query(
@@ -73,10 +76,11 @@ extension FileFlowStore {
                 ).first?.int(0) else { continue }
                 for (offset, entry) in entries.enumerated() {
                     let sequence = last - Int64(entries.count - 1 - offset)
-                    records[entry.event]!.append(try await session.insert(entry.notification, sequence: sequence))
+                    records[entry.event]![entry.index] = try await session.insert(
+                        events[entry.event].notifications[entry.index], sequence: sequence)
                 }
             }
-            return records
+            return records.map { $0?.compactMap { $0 } }
         }
     }
 

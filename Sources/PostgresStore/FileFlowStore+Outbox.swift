@@ -23,7 +23,8 @@ extension PostgresSession {
         ).affectedRows == 1
     }
 
-    /// `markProcessed` for several events in one statement; returns the ids that were not in the ledger yet.
+    /// `markProcessed` for several events in one statement; returns the ids that were not in the ledger yet. Ids
+    /// go in sorted, so two writers with overlapping groups take the ledger's row locks in one order.
     public func markProcessed(consumer: String, eventIDs: [String]) async throws -> Set<String> {
         guard !eventIDs.isEmpty else { return [] }
         return Set(try await query(
@@ -31,7 +32,7 @@ extension PostgresSession {
             INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::text[])
             ON CONFLICT DO NOTHING RETURNING event_id
             """,
-            [.text(consumer), .textArray(eventIDs)]
+            [.text(consumer), .textArray(Set(eventIDs).sorted())]
         ).rows.map { try $0.string(0) })
     }
 }

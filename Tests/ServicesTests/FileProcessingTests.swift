@@ -34,6 +34,32 @@ struct BlockChunkerTests {
     }
 }
 
+@Suite("Upload block budget")
+struct BlockBudgetTests {
+    @Test("an upload alone keeps the most blocks in flight; many share the budget; each keeps at least one")
+    func budgetIsShared() async {
+        let budget = BlockBudget(blocks: 24, maxPerUpload: 6)
+        #expect(budget.depth == 6)
+        await budget.admitting {
+            #expect(budget.depth == 6)
+            await budget.admitting {
+                await budget.admitting {
+                    await budget.admitting {
+                        await budget.admitting { #expect(budget.depth == 4) }  // 5 uploads: 24 / 5
+                    }
+                }
+            }
+        }
+        let many = BlockBudget(blocks: 24, maxPerUpload: 6)
+        func nest(_ level: Int) async {
+            guard level > 0 else { return #expect(many.depth == 1) }  // 30 uploads: still one each
+            await many.admitting { await nest(level - 1) }
+        }
+        await nest(30)
+        #expect(many.depth == 6)  // all finished
+    }
+}
+
 @Suite("Type detection")
 struct TypeDetectorTests {
     @Test("magic bytes win over the name", arguments: [

@@ -2,11 +2,11 @@ import BlockStore
 import Crypto
 import FlowMessages
 
-/// Stores an upload's blocks while the next ones arrive, and hashes the whole content on the way: up to `depth`
-/// blocks are in flight, each put (the block's SHA-256, write, fsync) running on the block store's threads while
-/// the file's SHA-256 takes the blocks in order on another, so the two hashes share the cores instead of adding up
-/// on the thread that receives the stream. Results are taken in file order; memory holds at most `depth` blocks,
-/// whose buffers go back to `buffers` once stored and hashed.
+/// Stores an upload's blocks while the next ones arrive, and hashes the whole content on the way: up to the
+/// budget's `depth` blocks are in flight, each put (the block's SHA-256, write, fsync) running on the block store's
+/// threads while the file's SHA-256 takes the blocks in order on another, so the two hashes share the cores instead
+/// of adding up on the thread that receives the stream. Results are taken in file order; memory holds at most
+/// `depth` blocks, whose buffers go back to `buffers` once stored and hashed.
 struct BlockPipeline {
     private struct InFlight {
         var block: [UInt8]
@@ -16,7 +16,7 @@ struct BlockPipeline {
 
     private let store: any BlockStorage
     private let buffers: BlockBufferPool
-    private let depth: Int
+    private let budget: BlockBudget
     private var inFlight: [InFlight] = []
     /// The file's hash state after the last block added; each block's hashing starts from its predecessor's.
     private var hashed: Task<SHA256, Never>?
@@ -25,17 +25,16 @@ struct BlockPipeline {
     /// How many blocks were already stored (by this or another upload).
     private(set) var deduplicated: UInt32 = 0
 
-    /// Six in flight by default: with three, one put slow in fsync or waiting for a core stalled the stream (a
-    /// 1 GiB upload ran at two thirds of the speed); each more holds one more block (4 MiB) in memory.
-    init(store: any BlockStorage, buffers: BlockBufferPool, depth: Int = 6) {
+    init(store: any BlockStorage, buffers: BlockBufferPool, budget: BlockBudget) {
         self.store = store
         self.buffers = buffers
-        self.depth = max(1, depth)
+        self.budget = budget
     }
 
-    /// Starts storing and hashing `block`, first waiting for the oldest block when `depth` are in flight.
+    /// Starts storing and hashing `block`, first waiting for the oldest blocks while the budget's depth are in
+    /// flight.
     mutating func add(_ block: [UInt8]) async throws {
-        if inFlight.count >= depth { try await takeOldest() }
+        while inFlight.count >= budget.depth { try await takeOldest() }
         let store = self.store
         let previous = hashed
         let hashing = Task {
