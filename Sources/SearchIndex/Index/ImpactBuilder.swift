@@ -1,5 +1,5 @@
-/// Computes one postings block's impacts: its Pareto-optimal (tf, length) pairs, at most
-/// `SegmentFormat.impactsPerBlock` of them, each an upper bound for some of the block's postings.
+/// Computes the impacts of a postings block (or of a whole term): its Pareto-optimal (tf, length) pairs, at most
+/// `limit` of them, each an upper bound for some of the postings.
 ///
 /// A posting's BM25 grows with tf and shrinks with field length whatever the collection statistics, so the best
 /// score in a block is reached at a pair no other pair beats on both; keeping only those pairs bounds the block
@@ -7,12 +7,17 @@
 /// a table; larger tfs are rare and sorted apart), since every block of every term goes through it when indexing.
 struct ImpactBuilder {
     private static let tableSize = 33
+    private let limit: Int
     /// Shortest length seen per tf (1...32), `.max` when none.
     private var shortest = [UInt32](repeating: .max, count: Self.tableSize)
     private var largeTfs: [(tf: UInt32, length: UInt32)] = []
     private var frontier: [(tf: UInt32, length: UInt32)] = []
     /// The finished block's impacts, highest tf (and longest length) first.
     private(set) var impacts: [(tf: UInt32, length: UInt32)] = []
+
+    init(limit: Int = SegmentFormat.impactsPerBlock) {
+        self.limit = limit
+    }
 
     mutating func add(tf: UInt32, length: UInt32) {
         if tf < UInt32(Self.tableSize) {
@@ -42,7 +47,7 @@ struct ImpactBuilder {
             shortest[tf] = .max
         }
         impacts.removeAll(keepingCapacity: true)
-        let groups = SegmentFormat.impactsPerBlock
+        let groups = limit
         guard frontier.count > groups else {
             impacts.append(contentsOf: frontier)
             return

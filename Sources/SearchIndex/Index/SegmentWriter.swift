@@ -11,6 +11,8 @@ struct SegmentWriter {
     private let textLengths: [UInt32]
     private var positionScratch = ByteWriter()
     private var impacts = ImpactBuilder()
+    private var termImpacts = ImpactBuilder(limit: SegmentFormat.termImpacts)
+    private var deltas: [UInt32] = []
 
     init(nameLengths: [UInt32], textLengths: [UInt32]) {
         self.nameLengths = nameLengths
@@ -28,17 +30,16 @@ struct SegmentWriter {
         let hasPositions = field?.isScored ?? false
         let postingsOffset = out.count
         let blockCount = (docs.count + SegmentFormat.blockSize - 1) / SegmentFormat.blockSize
+        for i in 0..<docs.count { termImpacts.add(tf: freqs[i], length: lengths.map { $0[Int(docs[i])] } ?? 1) }
+        termImpacts.finishBlock()
+        out.appendVarint(UInt32(termImpacts.impacts.count))
+        for impact in termImpacts.impacts {
+            out.appendVarint(impact.tf)
+            out.appendVarint(impact.length)
+        }
         let skipStart = out.count
         if blockCount == 1 {
-            var maxTf: UInt32 = 0
-            var minLength = UInt32.max
-            for i in 0..<docs.count {
-                maxTf = max(maxTf, freqs[i])
-                minLength = min(minLength, lengths.map { $0[Int(docs[i])] } ?? 1)
-            }
             out.appendVarint(docs[docs.count - 1])
-            out.appendVarint(maxTf)
-            out.appendVarint(minLength)
         } else {
             for _ in 0..<(blockCount * SegmentFormat.skipEntrySize) { out.append(0) }
         }
@@ -50,13 +51,19 @@ struct SegmentWriter {
             let lower = block * SegmentFormat.blockSize
             let upper = min(lower + SegmentFormat.blockSize, docs.count)
             let positionsStart = UInt32(positionScratch.count)
+            deltas.removeAll(keepingCapacity: true)
             for i in lower..<upper {
-                out.appendVarint(i == 0 ? docs[i] : docs[i] - previousDoc)
+                deltas.append(docs[i] - previousDoc)
                 previousDoc = docs[i]
             }
+            let tfs = freqs[lower..<upper].lazy.map { $0 - 1 }
+            let docWidth = BitPacking.width(deltas), tfWidth = BitPacking.width(tfs)
+            out.append(UInt8(docWidth))
+            out.append(UInt8(tfWidth))
+            BitPacking.append(deltas, width: docWidth, to: &out)
+            BitPacking.append(tfs, width: tfWidth, to: &out)
             for i in lower..<upper {
                 let tf = freqs[i]
-                out.appendVarint(tf)
                 if blockCount > 1 { impacts.add(tf: tf, length: lengths.map { $0[Int(docs[i])] } ?? 1) }
                 if hasPositions {
                     var previousPosition: UInt32 = 0

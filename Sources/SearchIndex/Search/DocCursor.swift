@@ -19,6 +19,20 @@ class DocCursor {
     /// Moves to the first matching document ≥ `target` (no-op if already there).
     func advance(to target: UInt32) {}
 
+    /// A lower bound of the first matching document ≥ `target`, for choosing where a window starts. Cursors that
+    /// can bound it from skip data alone answer without decoding (and without moving); others advance.
+    func firstCandidate(from target: UInt32) -> UInt32 {
+        advance(to: target)
+        return doc
+    }
+
+    /// Moves past the current document, possibly further: a scored cursor may pass over documents scoring below
+    /// `minimum` (the document-at-a-time search passes the heap's threshold minus what every other cursor could
+    /// add, so those could not be hits).
+    func nextCandidate(minimum: Double) {
+        advance(to: doc &+ 1)
+    }
+
     /// The BM25 contribution at the current document.
     func score() -> Double { 0 }
 

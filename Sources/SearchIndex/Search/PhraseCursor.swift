@@ -4,8 +4,9 @@
 /// sum of the terms' BM25 in that field, so a phrase ranks like its words where it actually occurs.
 final class PhraseCursor: DocCursor {
     private let terms: [PostingCursor]
-    /// The terms for `find`'s leapfrog, unmanaged (`terms` keeps them alive): retaining each cursor at each step
-    /// cost as much as the leapfrog itself.
+    /// The terms for `find`'s leapfrog, rarest first (a frequent term placed first would decode a block at every
+    /// step only to be overtaken by the rare one), unmanaged (`terms` keeps them alive): retaining each cursor at
+    /// each step cost as much as the leapfrog itself.
     private let references: [Unmanaged<PostingCursor>]
     private var scratch: [[UInt32]]
     /// Documents before `minimumScoreEnd` whose phrase score would be below `minimumScore` are passed over without
@@ -14,10 +15,21 @@ final class PhraseCursor: DocCursor {
     /// a phrase; the score needs only the terms' frequencies.
     var minimumScore = -Double.infinity
     var minimumScoreEnd: UInt32 = 0
+    /// The other scored cursors of the query, when `minimumScore` is the heap's threshold itself (the
+    /// document-at-a-time search): what they could add is bounded per block of the rarest term from their block
+    /// maxima, far tighter than their maxima over the segment.
+    var companions: [Unmanaged<DocCursor>] = []
+    /// The summed block-max bounds of the terms, and of the companions, over `boundedStart..<boundedEnd` (one block
+    /// of the rarest term): while the terms' bound is below what they must reach there, the whole block is passed
+    /// over without decoding the other terms.
+    private var boundedStart: UInt32 = 0
+    private var boundedEnd: UInt32 = 0
+    private var termsBound = Double.infinity
+    private var companionsBound = 0.0
 
     init(terms: [PostingCursor]) {
         self.terms = terms
-        references = terms.map { .passUnretained($0) }
+        references = terms.sorted { $0.df < $1.df }.map { .passUnretained($0) }
         scratch = Array(repeating: [], count: terms.count)
         super.init(isScored: true)
         doc = 0
@@ -32,9 +44,25 @@ final class PhraseCursor: DocCursor {
     private func find(from start: UInt32) {
         var target = start
         while true {
+            // The rarest term chooses the candidate; its block is passed over whole while it cannot reach the
+            // minimum.
+            target = references[0]._withUnsafeGuaranteedRef { cursor in
+                cursor.advance(to: target)
+                return cursor.doc
+            }
+            if target == DocCursor.exhausted {
+                doc = DocCursor.exhausted
+                return
+            }
+            if target < minimumScoreEnd && minimumScore > -Double.infinity
+                && bound(at: target) < minimum(at: target)
+            {
+                target = min(boundedEnd, minimumScoreEnd)
+                continue
+            }
             var aligned = true
-            for reference in references {
-                let next = reference._withUnsafeGuaranteedRef { cursor in
+            for i in 1..<references.count {
+                let next = references[i]._withUnsafeGuaranteedRef { cursor in
                     cursor.advance(to: target)
                     return cursor.doc
                 }
@@ -49,13 +77,42 @@ final class PhraseCursor: DocCursor {
                 }
             }
             if aligned {
-                if (target >= minimumScoreEnd || score() >= minimumScore) && positionsMatch() {
+                if (target >= minimumScoreEnd || score() >= minimum(at: target)) && positionsMatch() {
                     doc = target
                     return
                 }
                 target += 1
             }
         }
+    }
+
+    /// An upper bound of the phrase's score at `target` (the rarest term's current doc): the terms' block maxima
+    /// over the rarest term's block holding it, computed once per block.
+    private func bound(at target: UInt32) -> Double {
+        if target < boundedStart || target >= boundedEnd {
+            boundedStart = target
+            boundedEnd = references[0]._withUnsafeGuaranteedRef { $0.currentBlockEnd }
+            var sum = 0.0
+            for reference in references {
+                sum += reference._withUnsafeGuaranteedRef { $0.upperBound(from: boundedStart, to: boundedEnd) }
+            }
+            termsBound = sum
+            sum = 0
+            for companion in companions {
+                sum += companion._withUnsafeGuaranteedRef { $0.upperBound(from: boundedStart, to: boundedEnd) }
+            }
+            companionsBound = sum
+        }
+        return termsBound
+    }
+
+    /// The score the phrase must reach at `target` (inside the bounded block) for the document to be a hit.
+    @inline(__always)
+    private func minimum(at target: UInt32) -> Double {
+        guard !companions.isEmpty else { return minimumScore }
+        _ = bound(at: target)
+        // Less than a rounding error of slack, so a tie with the threshold is never lost.
+        return minimumScore - companionsBound - 1e-9 * (abs(minimumScore) + companionsBound)
     }
 
     private func positionsMatch() -> Bool {

@@ -1,71 +1,78 @@
-/// Iterates one term's postings in one segment, block by block, decoding a block only when a document in it is
-/// needed.
+/// Iterates one term's postings in one segment, block by block, decoding a block's doc ids only as far as a
+/// document in it is needed; frequencies are read from the packed block at the current index.
 final class PostingCursor: DocCursor {
-    private let segment: SegmentReader
     private let base: UnsafeRawPointer
     let df: Int
     private let blockCount: Int
+    /// Where the term's impacts start (after their count) and how many there are.
+    private let termImpactsStart: Int
+    private let termImpactCount: Int
     private let skipStart: Int
     private let dataStart: Int
-    private var positionsBase: Int
+    private let positionsBase: Int
     private let lengths: PackedColumn
     private let termWeight: TermWeight
-    /// Block metadata of a single-block term, read from its varint header (such terms have no skip table).
+    /// The last doc of a single-block term, read from its header (such terms have no skip table).
     private var singleLastDoc: UInt32 = 0
-    private var singleMaxTf: UInt32 = 0
-    private var singleMinLength: UInt32 = 0
 
     private var block = -1
     private var shallowBlock = 0
     private let docs: UnsafeMutablePointer<UInt32>
-    private let freqs: UnsafeMutablePointer<UInt32>
     private var count = 0
     private var index = 0
+    /// The current block's packed doc-id deltas and tf − 1 values.
+    private var packedDocs: UnsafeRawPointer
+    private var docWidth = 0
+    private var docMask: UInt64 = 0
+    private var packedFreqs: UnsafeRawPointer
+    private var freqWidth = 0
+    private var freqMask: UInt64 = 0
     private var positionsOffset = 0
     private var positionsDecoded = 0
-    /// How much of the current block is decoded: doc ids up to `docsDecoded` (the next at byte `docsOffset`), and
-    /// frequencies all or none. Skipping (AND probes, filters) needs only some doc ids, so the rest, and the
-    /// frequencies, are decoded when a later doc, a score or positions are first asked for.
+    /// Doc ids of the current block are decoded up to `docsDecoded`: skipping (AND probes, filters) needs only
+    /// some of them, so the rest are decoded when a later doc is first asked for.
     private var docsDecoded = 0
-    private var docsOffset = 0
-    private var freqsDecoded = false
     private lazy var cachedMaxScore: Double = {
+        var offset = termImpactsStart
         var best = 0.0
-        for b in 0..<blockCount { best = max(best, blockBound(b)) }
+        for _ in 0..<termImpactCount {
+            let tf = readVarint(&offset)
+            best = max(best, termWeight.score(tf: tf, length: readVarint(&offset)))
+        }
         return best
     }()
 
     /// A cursor over `info`'s postings; `field` selects the length column for BM25 (nil: unscored filter).
     init(segment: SegmentReader, info: TermInfo, field: Field?, weight: TermWeight?) {
-        self.segment = segment
         base = segment.base
         df = info.df
         blockCount = (info.df + SegmentFormat.blockSize - 1) / SegmentFormat.blockSize
-        skipStart = info.postingsOffset
+        var offset = info.postingsOffset
+        termImpactCount = Int(Self.readVarint(base, &offset))
+        termImpactsStart = offset
+        for _ in 0..<(2 * termImpactCount) { _ = Self.readVarint(base, &offset) }
+        skipStart = offset
         lengths = field.map { segment.lengths($0) } ?? PackedColumn(start: 0, width: 1, base: 0)
         termWeight = weight ?? TermWeight(boost: 0, idf: 0, k1: 1.2, b: 0.75, averageLength: 1)
         docs = .allocate(capacity: SegmentFormat.blockSize)
-        freqs = .allocate(capacity: SegmentFormat.blockSize)
         if blockCount == 1 {
-            var offset = skipStart
             singleLastDoc = Self.readVarint(base, &offset)
-            singleMaxTf = Self.readVarint(base, &offset)
-            singleMinLength = Self.readVarint(base, &offset)
             dataStart = offset
-            positionsBase = 0  // set by decode: positions follow the block's data
+            positionsBase = 0  // positions follow the single block's data: see `decode(block:)`
         } else {
             dataStart = skipStart + blockCount * SegmentFormat.skipEntrySize
             let dataLength = Int(UInt32(littleEndian: segment.base.loadUnaligned(
                 fromByteOffset: skipStart + (blockCount - 1) * SegmentFormat.skipEntrySize + 4, as: UInt32.self)))
             positionsBase = dataStart + dataLength
         }
+        packedDocs = base
+        packedFreqs = base
         super.init(isScored: weight != nil && field != nil)
         decode(block: 0)
     }
 
     deinit {
         docs.deallocate()
-        freqs.deallocate()
     }
 
     @inline(__always)
@@ -101,24 +108,24 @@ final class PostingCursor: DocCursor {
     /// Enters block `b`, decoding only its first doc id: a probe usually needs a few of a block's docs.
     private func decode(block b: Int) {
         block = b
-        docsOffset = dataStart + (b == 0 ? 0 : Int(skipField(b - 1, 4)))
+        let start = dataStart + (b == 0 ? 0 : Int(skipField(b - 1, 4)))
         count = b == blockCount - 1 ? df - b * SegmentFormat.blockSize : SegmentFormat.blockSize
-        let first = readVarint(&docsOffset)
-        docs[0] = b == 0 ? first : lastDoc(b - 1) &+ first
+        docWidth = Int(base.load(fromByteOffset: start, as: UInt8.self))
+        freqWidth = Int(base.load(fromByteOffset: start + 1, as: UInt8.self))
+        docMask = BitPacking.mask(width: docWidth)
+        freqMask = BitPacking.mask(width: freqWidth)
+        packedDocs = base + start + 2
+        packedFreqs = packedDocs + BitPacking.byteCount(count: count, width: docWidth)
+        let firstDelta = BitPacking.value(at: 0, width: docWidth, mask: docMask, in: packedDocs)
+        docs[0] = (b == 0 ? 0 : lastDoc(b - 1)) &+ firstDelta
         docsDecoded = 1
-        freqsDecoded = false
         index = 0
         doc = docs[0]
-        if blockCount == 1 {
-            // Positions follow the single block's frequencies, so their start is known only after decoding them.
-            decodeFreqs()
-            positionsBase = freqsEnd
-        }
-        positionsOffset = positionsBase + (blockCount == 1 ? 0 : Int(skipField(b, 8)))
+        positionsOffset = blockCount == 1
+            ? packedFreqs - base + BitPacking.byteCount(count: count, width: freqWidth)
+            : positionsBase + Int(skipField(b, 8))
         positionsDecoded = 0
     }
-
-    private var freqsEnd = 0
 
     /// The current block's doc id at `i`, decoding up to it if needed.
     @inline(__always)
@@ -130,17 +137,14 @@ final class PostingCursor: DocCursor {
     /// Decodes doc ids through `last`, at least 32 more (or to the block's end): one call per doc would cost
     /// more than decoding the whole block.
     private func decodeDocs(through last: Int) {
-        var offset = docsOffset
         var previous = docs[docsDecoded - 1]
-        var i = docsDecoded
-        let last = min(count - 1, max(last, i + 31))
-        while i <= last {
-            previous &+= readVarint(&offset)
+        let last = min(count - 1, max(last, docsDecoded + 31))
+        let packed = packedDocs, width = docWidth, mask = docMask
+        for i in docsDecoded...last {
+            previous &+= BitPacking.value(at: i, width: width, mask: mask, in: packed)
             docs[i] = previous
-            i += 1
         }
-        docsDecoded = i
-        docsOffset = offset
+        docsDecoded = last + 1
     }
 
     @inline(__always)
@@ -149,17 +153,8 @@ final class PostingCursor: DocCursor {
     }
 
     @inline(__always)
-    private func ensureFreqs() {
-        if !freqsDecoded { decodeFreqs() }
-    }
-
-    /// Frequencies follow the block's doc ids, so those are decoded first.
-    private func decodeFreqs() {
-        ensureAllDocs()
-        var offset = docsOffset
-        for i in 0..<count { freqs[i] = readVarint(&offset) }
-        freqsEnd = offset
-        freqsDecoded = true
+    private func frequency(at i: Int) -> UInt32 {
+        BitPacking.value(at: i, width: freqWidth, mask: freqMask, in: packedFreqs) &+ 1
     }
 
     @inline(__always)
@@ -209,18 +204,52 @@ final class PostingCursor: DocCursor {
             }
             decode(block: b)
         }
-        while docID(at: index) < target { index += 1 }
+        if docs[docsDecoded - 1] >= target {
+            while docs[index] < target { index += 1 }
+        } else {
+            index = decodeDocs(reaching: target)
+        }
         doc = docs[index]
     }
 
-    var termFrequency: UInt32 {
-        ensureFreqs()
-        return freqs[index]
+    /// Decodes doc ids up to the first ≥ `target` (the block's last doc is ≥ `target`) and returns its index:
+    /// probed at a rare term's candidates, a frequent term passes over a few dozen docs each time, and comparing
+    /// while decoding saves a second pass over them.
+    @inline(__always)
+    private func decodeDocs(reaching target: UInt32) -> Int {
+        var previous = docs[docsDecoded - 1]
+        var i = docsDecoded
+        let packed = packedDocs, width = docWidth, mask = docMask
+        repeat {
+            previous &+= BitPacking.value(at: i, width: width, mask: mask, in: packed)
+            docs[i] = previous
+            i += 1
+        } while previous < target
+        docsDecoded = i
+        return i - 1
+    }
+
+    /// From skip data alone: a frequent term probed at a rare lead's candidates would otherwise decode a block to
+    /// find each window's start.
+    override func firstCandidate(from target: UInt32) -> UInt32 {
+        if target <= doc { return doc }
+        if lastDoc(block) >= target { return target }
+        shallowBlock = firstBlock(from: max(shallowBlock, block + 1), reaching: target)
+        guard shallowBlock < blockCount else { return DocCursor.exhausted }
+        return max(target, lastDoc(shallowBlock - 1) &+ 1)
+    }
+
+    var termFrequency: UInt32 { frequency(at: index) }
+
+    /// One past the last doc of the current block (`exhausted` once past the last block).
+    var currentBlockEnd: UInt32 {
+        let last = lastDoc(block)
+        return doc == DocCursor.exhausted || last >= DocCursor.exhausted - 1 ? DocCursor.exhausted : last + 1
     }
 
     override func score() -> Double {
-        ensureFreqs()
-        return termWeight.score(tf: freqs[index], length: UInt32(truncatingIfNeeded: lengths.value(Int(doc), in: base)))
+        termWeight.score(
+            tf: frequency(at: index), length: UInt32(truncatingIfNeeded: lengths.value(Int(doc), in: base)))
     }
 
     override var maxScore: Double { isScored ? cachedMaxScore : 0 }
@@ -229,7 +258,7 @@ final class PostingCursor: DocCursor {
 
     /// The best score any posting of block `b` can have: the best of its impacts.
     private func blockBound(_ b: Int) -> Double {
-        guard blockCount > 1 else { return termWeight.score(tf: singleMaxTf, length: singleMinLength) }
+        guard blockCount > 1 else { return cachedMaxScore }
         var best = 0.0
         for k in 0..<SegmentFormat.impactsPerBlock {
             let tf = skipField(b, SegmentFormat.impactsOffset + 8 * k)
@@ -241,6 +270,9 @@ final class PostingCursor: DocCursor {
 
     override func upperBound(from: UInt32, to: UInt32) -> Double {
         guard isScored else { return 0 }
+        // Callers may bound a range before an earlier one (a phrase bounding its blocks for another cursor): then
+        // the search restarts at the current block, as no doc before it can still be reported.
+        if shallowBlock > block && lastDoc(shallowBlock - 1) >= from { shallowBlock = block }
         shallowBlock = firstBlock(from: shallowBlock, reaching: from)
         var b = shallowBlock
         var best = 0.0
@@ -251,6 +283,15 @@ final class PostingCursor: DocCursor {
             b += 1
         }
         return best
+    }
+
+    /// Moves to the next posting; on entering a block whose impacts cannot reach `minimum`, on past it and any
+    /// such blocks after it without decoding them.
+    override func nextCandidate(minimum: Double) {
+        next()
+        if index == 0 && minimum > 0 && doc != DocCursor.exhausted {
+            skipLowBlocks(until: DocCursor.exhausted, minimum: minimum)
+        }
     }
 
     /// Moves past the rest of the current block and any following blocks while their bound is below `minimum`,
@@ -286,10 +327,11 @@ final class PostingCursor: DocCursor {
             skipLowBlocks(until: end, minimum: minimum)
             guard doc < end else { return }
         }
-        if scored { ensureFreqs() } else { ensureAllDocs() }
+        ensureAllDocs()
         let windowBase = window.base
         let scores = window.scores, masks = window.masks, occupied = window.occupied
-        let docs = self.docs, freqs = self.freqs
+        let docs = self.docs
+        var packedFreqs = self.packedFreqs, freqWidth = self.freqWidth, freqMask = self.freqMask
         let weight = termWeight.weight, c1 = termWeight.c1, c2 = termWeight.c2
         let lengths = self.lengths
         let segmentBytes = base
@@ -301,7 +343,7 @@ final class PostingCursor: DocCursor {
             occupied[slot >> 6] |= 1 << UInt64(slot & 63)
             masks[slot] |= bit
             if scored {
-                let f = Double(freqs[i])
+                let f = Double(BitPacking.value(at: i, width: freqWidth, mask: freqMask, in: packedFreqs) &+ 1)
                 let length = Double(lengths.value(Int(d), in: segmentBytes))
                 scores[slot] += weight * f / (f + c1 + c2 * length)
             }
@@ -318,7 +360,10 @@ final class PostingCursor: DocCursor {
                         break
                     }
                 }
-                if scored { ensureFreqs() } else { ensureAllDocs() }
+                ensureAllDocs()
+                packedFreqs = self.packedFreqs
+                freqWidth = self.freqWidth
+                freqMask = self.freqMask
                 i = index
                 n = count
                 d = doc
@@ -332,23 +377,37 @@ final class PostingCursor: DocCursor {
 
     /// The positions of the current document within its field, ascending.
     func positions(into out: inout [UInt32]) {
-        ensureFreqs()
         out.removeAll(keepingCapacity: true)
         // Skipping the positions of the docs passed over: count varints by their last bytes (high bit clear)
         // rather than decode them.
         var skip = 0
-        while positionsDecoded < index {
-            skip += Int(freqs[positionsDecoded])
-            positionsDecoded += 1
+        if positionsDecoded < index {
+            // tf − 1 is packed: each doc passed over has one position more than its packed value.
+            skip = index - positionsDecoded
+            if freqWidth > 0 {
+                let packed = packedFreqs, width = freqWidth, mask = freqMask
+                for i in positionsDecoded..<index {
+                    skip += Int(BitPacking.value(at: i, width: width, mask: mask, in: packed))
+                }
+            }
+            positionsDecoded = index
         }
         var offset = positionsOffset
+        // Eight bytes at a time while at least eight varints remain (a varint cut at the word's end is counted
+        // by its last byte in the next word), then byte by byte. Reads past the positions stay inside the file,
+        // as in `BitPacking`.
+        while skip >= 8 {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            skip -= (~word & 0x8080_8080_8080_8080).nonzeroBitCount
+            offset += 8
+        }
         while skip > 0 {
             if base.load(fromByteOffset: offset, as: UInt8.self) < 0x80 { skip -= 1 }
             offset += 1
         }
         positionsOffset = offset
         var position: UInt32 = 0
-        for _ in 0..<freqs[index] {
+        for _ in 0..<frequency(at: index) {
             position &+= readVarint(&positionsOffset)
             out.append(position)
         }

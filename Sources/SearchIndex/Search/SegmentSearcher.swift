@@ -32,7 +32,7 @@ struct SegmentSearcher {
 
     /// A cursor probed at candidates; `closesClause` marks the last cursor of a required clause, after which the
     /// candidate must carry that clause's bit.
-    private struct Probe {
+    struct Probe {
         /// Unmanaged: `clauses` keeps every cursor alive for the whole run, and a strong reference costs a retain
         /// and a release per probe of every candidate (hot loops use it through `_withUnsafeGuaranteedRef`).
         let reference: Unmanaged<DocCursor>
@@ -50,7 +50,7 @@ struct SegmentSearcher {
 
     /// A cursor and its clause's bit for the per-window loops. Unowned for the same reason as `Probe`: in windows
     /// with few candidates, retaining each cursor at each use cost more than the search itself.
-    private struct CursorRef {
+    struct CursorRef {
         let reference: Unmanaged<DocCursor>
         let bit: UInt64
 
@@ -63,19 +63,19 @@ struct SegmentSearcher {
     }
 
     /// Which cursors lead a window and which are probed, for one MaxScore split.
-    private struct Plan {
+    struct Plan {
         var leads: [CursorRef] = []
         var probes: [Probe] = []
     }
 
-    private static func cost(_ clause: ClauseCursors) -> Int {
+    static func cost(_ clause: ClauseCursors) -> Int {
         clause.cursors.reduce(0) { $0 + $1.cost }
     }
 
     /// The plan for one MaxScore split: optional cursors before `firstEssential` (ascending maxScore) cannot reach
     /// the threshold alone, nor can the cheapest required clause's cursors before `firstLeadEssential` (ascending
     /// maxScore, in `leadCursors`) with everything else added.
-    private func plan(
+    func plan(
         required: [ClauseCursors], cheapest: Int?, leadCursors: [CursorRef], firstLeadEssential: Int,
         optional: [CursorRef], firstEssential: Int
     ) -> Plan {
@@ -135,6 +135,12 @@ struct SegmentSearcher {
         // The cheapest required clause may lead; within it a MaxScore split applies too (a term's text postings
         // stop leading once only documents with it in the name as well can make the top-k).
         let cheapest = required.indices.min { Self.cost(required[$0]) < Self.cost(required[$1]) }
+        if optional.isEmpty, let cheapest,
+            Self.leadsDocumentAtATime(leadCost: Self.cost(required[cheapest]), docCount: Int(maxDoc))
+        {
+            runDocumentAtATime(into: &heap, required: required, lead: cheapest)
+            return
+        }
         let leadBit = cheapest.map { required[$0].bit } ?? 0
         let leadCursors = (cheapest.map { required[$0].cursors.sorted { $0.maxScore < $1.maxScore } } ?? [])
             .map { CursorRef(cursor: $0, bit: leadBit) }
@@ -145,6 +151,10 @@ struct SegmentSearcher {
         var requiredRefs: [CursorRef] = []
         var requiredEnds: [Int] = []
         var leadStart = 0
+        // A clause far denser than the lead places windows from its skip data alone: it nearly always has a
+        // candidate near the lead's, and finding the exact one would decode a block per window.
+        var placedBySkipData: [Bool] = []
+        let leadCost = cheapest.map { Self.cost(required[$0]) } ?? 0
         for clause in required {
             if clause.bit == leadBit {
                 leadStart = requiredRefs.count
@@ -153,6 +163,7 @@ struct SegmentSearcher {
                 requiredRefs += clause.cursors.map { CursorRef(cursor: $0, bit: clause.bit) }
             }
             requiredEnds.append(requiredRefs.count)
+            placedBySkipData.append(clause.bit != leadBit && Self.cost(clause) >= 4 * leadCost)
         }
         var current: UInt32 = 0
         var planFirstEssential = 0
@@ -200,15 +211,20 @@ struct SegmentSearcher {
                 start = next
             }
             var clauseStart = 0
-            for clauseEnd in requiredEnds {
+            for (clause, clauseEnd) in requiredEnds.enumerated() {
                 var next = DocCursor.exhausted
                 // A document matching the lead clause only through its non-essential cursors cannot be a hit.
                 let first = clauseStart == leadStart ? leadStart + firstLeadEssential : clauseStart
                 clauseStart = clauseEnd
+                let bySkipData = placedBySkipData[clause]
                 for i in first..<clauseEnd {
                     requiredRefs[i].reference._withUnsafeGuaranteedRef { cursor in
-                        cursor.advance(to: start)
-                        next = min(next, cursor.doc)
+                        if bySkipData {
+                            next = min(next, cursor.firstCandidate(from: start))
+                        } else {
+                            cursor.advance(to: start)
+                            next = min(next, cursor.doc)
+                        }
                     }
                 }
                 if next == DocCursor.exhausted { break outer }
@@ -289,7 +305,7 @@ struct SegmentSearcher {
 
     /// Completes a lead's candidate with the probed cursors; its score, or nil when it cannot enter the heap.
     @inline(__always)
-    private func probe(
+    func probe(
         doc: UInt32, mask: UInt64, score: Double, probes: UnsafeBufferPointer<Probe>,
         remaining: UnsafeBufferPointer<Double>, threshold: Double, requiredMask: UInt64, optionalMask: UInt64
     ) -> Double? {
