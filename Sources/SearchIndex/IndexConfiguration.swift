@@ -11,7 +11,8 @@ public struct IndexConfiguration: Sendable, Hashable {
     public var nameBoost: Double
     public var k1: Double
     public var b: Double
-    /// A prefix clause matches at most this many terms per field, the most frequent first.
+    /// A prefix clause matches at most this many terms per field, the most frequent first (and, in text, the typed
+    /// word itself as stemmed).
     public var maxPrefixExpansions: Int
     /// The in-memory buffer is written as a segment once it holds this many postings (about 12 bytes each).
     public var maxBufferedPostings: Int

@@ -63,6 +63,25 @@ struct SearchBehaviourTests {
         #expect(index.documentCount == 0)
     }
 
+    /// The search service's flaky "word not found" (issue #5): its tests search random words, and one ending in
+    /// "s" was indexed in text as its stem, which the prefix typed last did not start with.
+    @Test("a whole word typed last finds its plural-looking form in text, not words that only share its stem")
+    func pluralTypedLast() throws {
+        let directory = TemporaryDirectory()
+        let index = try SearchIndex(directory: directory.path)
+        try index.add(IndexDocument(id: "plural", name: "note-0.txt", text: "the qwertyuios budget", owner: "ann"))
+        try index.add(IndexDocument(id: "stem", name: "note-1.txt", text: "a qwertyuio budget", owner: "ann"))
+        try index.add(IndexDocument(id: "longer", name: "note-2.txt", text: "qwertyuiop", owner: "ann"))
+        try index.add(IndexDocument(id: "named", name: "qwertyuiosx.txt", owner: "ann"))
+        try index.commit()
+        #expect(try Set(ids(index, "qwertyuios", prefixLast: true)) == ["plural", "stem", "named"])
+        #expect(try Set(ids(index, "qwertyuios*")) == ["plural", "stem", "named"])
+        #expect(try Set(ids(index, "qwertyuios ", prefixLast: true)) == ["plural", "stem"])
+        #expect(try Set(ids(index, "budget qwertyuios", prefixLast: true)) == ["plural", "stem"])
+        #expect(try Set(ids(index, "qwertyuio", prefixLast: true)) == ["plural", "stem", "longer", "named"])
+        #expect(try ids(index, "qwertyuios", user: "bob", prefixLast: true) == [])
+    }
+
     @Test("pages are consecutive slices of one ranking")
     func paging() throws {
         let directory = TemporaryDirectory()

@@ -11,7 +11,9 @@ public struct ParsedQuery: Sendable, Hashable {
     public enum Clause: Sendable, Hashable {
         /// Matches documents with the token in name or text.
         case term(Token)
-        /// Matches documents with a term starting with these (unstemmed) bytes in name or text.
+        /// Matches documents with a term starting with these (unstemmed) bytes in name or text, or with the word
+        /// itself in text as the text analyzer stems it: a whole word typed last must find its plural ("reports"
+        /// is indexed in text as "report").
         case prefix([UInt8])
         /// Matches documents with the tokens at consecutive positions of name or of text.
         case phrase([Token])

@@ -64,6 +64,11 @@ struct QueryExecutor {
                         terms.append(scoredTerm(field, key, df: df))
                     }
                 }
+                if let word = stemmedText(prefix), let typed = term(.text, word),
+                    !terms.contains(where: { $0.key == typed.key })
+                {
+                    terms.append(typed)
+                }
                 planned.append(.terms(terms))
             case .phrase(let tokens):
                 var fields: [[ScoredTerm]] = []
@@ -89,6 +94,13 @@ struct QueryExecutor {
         return heap.sorted().map {
             SearchHit(id: views[$0.segment].reader.externalID(Int($0.doc)), score: $0.score)
         }
+    }
+
+    /// A prefix's bytes as the text field stores the word: text is stemmed ("reports" is indexed as "report"), so
+    /// without this a whole word typed last (search as you type) would not find its own plural in extracted text.
+    private func stemmedText(_ prefix: [UInt8]) -> [UInt8]? {
+        let tokens = configuration.textAnalyzer.tokens(String(decoding: prefix, as: UTF8.self))
+        return tokens.count == 1 ? Array(tokens[0].utf8) : nil
     }
 
     /// The most frequent terms of `field` starting with `prefix`, with their live df (ties: bytewise order).

@@ -5,8 +5,8 @@ import Glibc
 ///
 /// Written from the documented semantics (`ParsedQuery`, `TermWeight`, `IndexConfiguration`), sharing only the
 /// analyzer with the engine: BM25 per field with index-wide live statistics, name boosted, a term clause summing
-/// name and text, a prefix clause summing its top expansions per field, a phrase clause summing its terms in each
-/// field where the phrase occurs.
+/// name and text, a prefix clause summing its top expansions per field and the typed word as text stems it, a phrase
+/// clause summing its terms in each field where the phrase occurs.
 struct BruteForceIndex {
     private struct Analyzed {
         var document: IndexDocument
@@ -77,7 +77,14 @@ struct BruteForceIndex {
         }
         var prefixTerms: [[UInt8]: [(Field, [UInt8])]] = [:]
         for case .prefix(let p) in query.clauses {
-            prefixTerms[p] = expansions(.name, p).map { (.name, $0) } + expansions(.text, p).map { (.text, $0) }
+            var terms = expansions(.name, p).map { (Field.name, $0) } + expansions(.text, p).map { (Field.text, $0) }
+            let typed = configuration.textAnalyzer.tokens(String(decoding: p, as: UTF8.self)).map { Array($0.utf8) }
+            if typed.count == 1, df(.text, typed[0]) > 0,
+                !terms.contains(where: { $0.0 == .text && $0.1 == typed[0] })
+            {
+                terms.append((.text, typed[0]))
+            }
+            prefixTerms[p] = terms
         }
 
         var hits: [SearchHit] = []
