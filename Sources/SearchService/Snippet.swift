@@ -3,9 +3,9 @@ import SearchIndex
 /// A short excerpt of a file's extracted text around the first word the query matched, for `SearchHit.snippet`.
 ///
 /// Words are compared the way the index compared them: each word of the text is analyzed like the text field
-/// (folded, stemmed) and checked against the query's analyzed tokens, and against its prefixes unstemmed. A word
-/// of plain ASCII that shares no letter with the first letter of any query token skips the analyzer, which keeps
-/// long texts cheap. Empty when nothing in the text matches (the hit came from the name).
+/// (folded, stemmed) and checked against the query's analyzed tokens (a prefix's stemmed form among them), and
+/// against its prefixes unstemmed. A word of plain ASCII that shares no letter with the first letter of any query
+/// token skips the analyzer, which keeps long texts cheap. Empty when nothing in the text matches (the hit came from the name).
 struct Snippet {
     static let length = 160
     static let lead = 60
@@ -23,7 +23,11 @@ struct Snippet {
             switch clause {
             case .term(let token): terms.insert(token.text)
             case .phrase(let tokens): terms.formUnion(tokens.map(\.text))
-            case .prefix(let bytes): prefixes.append(bytes)
+            case .prefix(let bytes):
+                prefixes.append(bytes)
+                // The index also matches the typed word as text stems it ("reports" finds "report"): so does this.
+                let stemmed = textAnalyzer.tokens(String(decoding: bytes, as: UTF8.self))
+                if stemmed.count == 1 { terms.insert(Array(stemmed[0].utf8)) }
             }
         }
         self.terms = terms

@@ -32,6 +32,9 @@ struct SnippetTests {
         #expect(try excerpt("invoices", "one invoice\nfrom March") == "one invoice from March")
         #expect(try excerpt("quart*", "The Quarterly numbers") == "The Quarterly numbers")
         #expect(try excerpt("quart", "The Quarterly numbers", prefixLast: true) == "The Quarterly numbers")
+        // The last word typed in full finds its stem in text, as the index does; a longer word is no match.
+        #expect(try excerpt("reports", "one report only", prefixLast: true) == "one report only")
+        #expect(try excerpt("reports", "reporting only", prefixLast: true) == "")
         #expect(try excerpt("\"budget plan\"", "A budget plan for 2025") == "A budget plan for 2025")
     }
 
