@@ -25,12 +25,12 @@ public struct ClientTelemetryInterceptor<T: Tracer>: ClientInterceptor {
         next: (StreamingClientRequest<ByteBuffer>, ClientContext) async throws -> StreamingClientResponse<ByteBuffer>
     ) async throws -> StreamingClientResponse<ByteBuffer> {
         let descriptor = context.descriptor
-        let span = tracer.startSpan(descriptor.spanName, context: ServiceContext.current ?? .topLevel, ofKind: .client)
-        descriptor.describe(span)
-        span.attributes[ZipkinSpan.remoteServiceAttribute] = descriptor.service
+        let method = instruments.method(descriptor)
+        let span = tracer.startSpan(method.spanName, context: ServiceContext.current ?? .topLevel, ofKind: .client)
         var request = request
         tracer.inject(span.context, into: &request.metadata, using: MetadataInjector())
-        let call = RPCCallRecorder(instruments, descriptor: descriptor, span: span, deadline: context.deadline)
+        let call = RPCCallRecorder(
+            method, descriptor: descriptor, remote: .service, span: span, deadline: context.deadline)
 
         let response = try await call.observe { try await next(request, context) }
         switch response.accepted {

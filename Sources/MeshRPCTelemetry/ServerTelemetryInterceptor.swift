@@ -13,7 +13,9 @@ public import Tracing
 ///
 /// Metrics: `fileflow_rpc_server_requests_total` and `fileflow_rpc_server_duration_seconds` by service, method
 /// and status code, and `fileflow_rpc_server_in_flight`.
-public struct ServerTelemetryInterceptor<T: Tracer>: ServerInterceptor {
+///
+/// It takes unary calls whole too, so a server with it keeps the direct unary path.
+public struct ServerTelemetryInterceptor<T: Tracer>: UnaryServerInterceptor {
     public let tracer: T
     private let instruments: RPCInstruments
 
@@ -28,18 +30,7 @@ public struct ServerTelemetryInterceptor<T: Tracer>: ServerInterceptor {
         next: @Sendable (StreamingServerRequest<ByteBuffer>, ServerContext) async throws
             -> StreamingServerResponse<ByteBuffer>
     ) async throws -> StreamingServerResponse<ByteBuffer> {
-        let descriptor = context.descriptor
-        var parent = ServiceContext.current ?? .topLevel
-        tracer.extract(request.metadata, into: &parent, using: MetadataExtractor())
-        let span = tracer.startSpan(descriptor.spanName, context: parent, ofKind: .server)
-        descriptor.describe(span)
-        if let peer = peerAddress(context.peer) {
-            span.attributes[ZipkinSpan.remoteAddressAttribute] = peer.address
-            span.attributes[ZipkinSpan.remotePortAttribute] = peer.port
-        }
-        let call = RPCCallRecorder(instruments, descriptor: descriptor, span: span, deadline: context.deadline)
-        let spanContext = span.context
-
+        let (call, spanContext) = begin(request.metadata, context)
         let response = try await call.observe {
             try await ServiceContext.$current.withValue(spanContext) { try await next(request, context) }
         }
@@ -56,5 +47,29 @@ public struct ServerTelemetryInterceptor<T: Tracer>: ServerInterceptor {
                 return trailers
             }
         }
+    }
+
+    nonisolated(nonsending) public func interceptUnary(
+        metadata: Metadata,
+        context: ServerContext,
+        next: nonisolated(nonsending) @Sendable (Metadata, ServerContext) async throws -> ServerResponse<ByteBuffer>
+    ) async throws -> ServerResponse<ByteBuffer> {
+        let (call, spanContext) = begin(metadata, context)
+        let response = try await call.observe {
+            try await ServiceContext.$current.withValue(spanContext) { try await next(metadata, context) }
+        }
+        call.finish(nil)
+        return response
+    }
+
+    /// Starts the call's span, child of the caller's trace, and its recorder.
+    private func begin(_ metadata: Metadata, _ context: ServerContext) -> (RPCCallRecorder, ServiceContext) {
+        var parent = ServiceContext.current ?? .topLevel
+        tracer.extract(metadata, into: &parent, using: MetadataExtractor())
+        let method = instruments.method(context.descriptor)
+        let span = tracer.startSpan(method.spanName, context: parent, ofKind: .server)
+        let call = RPCCallRecorder(
+            method, descriptor: context.descriptor, remote: .peer(context.peer), span: span, deadline: context.deadline)
+        return (call, span.context)
     }
 }

@@ -1,11 +1,14 @@
 import Foundation
+import Synchronization
 
 /// Ships finished spans off the request path: a bounded queue drained by one background thread.
 ///
 /// `report` never waits on I/O: it copies the encoded span into the open batch, or drops and counts it when the
 /// queue is full; the lock is held for that copy only (spans are encoded before), so request threads hardly ever
-/// wait on each other. The worker writes JSON lines to the trace file and `POST`s JSON arrays to the Zipkin endpoint over one
-/// kept-alive connection, retrying with exponential backoff.
+/// wait on each other. While the queue is full, spans are dropped before they are even encoded (`dropIfFull`),
+/// so a collector that is down or slow costs requests less than a live one, not more. The worker writes JSON lines
+/// to the trace file and `POST`s JSON arrays to the Zipkin endpoint over one kept-alive connection, retrying with
+/// exponential backoff.
 public final class ZipkinReporter: @unchecked Sendable {
     public struct Configuration: Sendable {
         /// e.g. `http://127.0.0.1:9411/api/v2/spans`; only plain `http` is supported.
@@ -53,6 +56,10 @@ public final class ZipkinReporter: @unchecked Sendable {
     private var stats = Statistics()
     private var stopping = false
     private var flushRequested = false
+    /// Set, under the lock, while `report` would drop: read without it by `dropIfFull`.
+    private let full = Atomic(false)
+    /// Outside `stats`, so that dropping takes no lock.
+    private let dropped = Atomic(0)
     private let done = DispatchSemaphore(value: 0)
 
     public init(configuration: Configuration) throws {
@@ -66,7 +73,16 @@ public final class ZipkinReporter: @unchecked Sendable {
     }
 
     public var statistics: Statistics {
-        condition.withLock { stats }
+        var statistics = condition.withLock { stats }
+        statistics.dropped = dropped.load(ordering: .relaxed)
+        return statistics
+    }
+
+    /// Counts a span as dropped, and returns true, when `report` would drop it now: asked before encoding a span.
+    func dropIfFull() -> Bool {
+        guard full.load(ordering: .relaxed) else { return false }
+        dropped.wrappingAdd(1, ordering: .relaxed)
+        return true
     }
 
     /// Queues one encoded span (a Zipkin v2 JSON object) without waiting on I/O; drops and counts it when the
@@ -74,11 +90,13 @@ public final class ZipkinReporter: @unchecked Sendable {
     func report(_ span: [UInt8]) {
         condition.withLock {
             guard !stopping, queue.count < configuration.queueCapacity else {
-                stats.dropped += 1
+                full.store(true, ordering: .relaxed)
+                dropped.wrappingAdd(1, ordering: .relaxed)
                 return
             }
             if queue.append(span) { condition.signal() }
             stats.queued += 1
+            if queue.count >= configuration.queueCapacity { full.store(true, ordering: .relaxed) }
         }
     }
 
@@ -95,6 +113,7 @@ public final class ZipkinReporter: @unchecked Sendable {
     public func shutdown(timeout: TimeInterval = 5) -> Bool {
         condition.withLock {
             stopping = true
+            full.store(true, ordering: .relaxed)
             condition.signal()
         }
         return done.wait(timeout: .now() + timeout) == .success
@@ -121,6 +140,7 @@ public final class ZipkinReporter: @unchecked Sendable {
             }
             flushRequested = false
             let batches = queue.takeAll()
+            if !stopping { full.store(false, ordering: .relaxed) }
             return batches.isEmpty && stopping ? nil : batches
         }
     }

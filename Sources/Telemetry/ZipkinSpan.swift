@@ -83,7 +83,8 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
             guard !ended else { return nil }
             ended = true
             let keep = b3.sampling == .accept || b3.sampling == .debug || errorTag != nil
-            guard keep, tracer.reporter != nil else { return nil }
+            // A full queue would drop the span: then it is not worth encoding.
+            guard keep, let reporter = tracer.reporter, !reporter.dropIfFull() else { return nil }
             var object = JSONText(capacity: 512)
             writeJSON(into: &object, endNanos: endNanos)
             return object.finishedBytes()

@@ -33,16 +33,18 @@ public final class ZipkinTracer: Tracer, Sendable {
         line: UInt
     ) -> ZipkinSpan {
         var spanContext = context()
+        let requested = spanContext[B3SamplingKey.self]
+        // Removed only when there: a context write costs more than the read.
+        if requested != nil { spanContext[B3SamplingKey.self] = nil }
         let b3: B3Context
         if let parent = spanContext.b3 {
             let sampling = parent.sampling == .deferred ? decide() : parent.sampling
             b3 = B3Context(traceID: parent.traceID, spanID: .random(), parentSpanID: parent.spanID, sampling: sampling)
         } else {
-            let requested = spanContext[B3SamplingKey.self] ?? .deferred
+            let requested = requested ?? .deferred
             b3 = B3Context(traceID: .random(), spanID: .random(), sampling: requested == .deferred ? decide() : requested)
         }
         spanContext.b3 = b3
-        spanContext[B3SamplingKey.self] = nil
         return ZipkinSpan(
             name: operationName,
             context: spanContext,

@@ -3,8 +3,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
-/// A unary call takes a direct path when the server has no interceptors and the streaming adapters otherwise:
-/// both must answer every request shape with the same parts, in the same order, with the same statuses.
+/// A unary call takes a direct path when every interceptor of the server takes unary calls whole (or there are
+/// none), and the streaming adapters otherwise: all must answer every request shape with the same parts, in the
+/// same order, with the same statuses.
 @Suite struct UnaryPathTests {
     static let echo = MethodDescriptor(service: "test.Echo", method: "Get")
 
@@ -35,10 +36,58 @@ import Testing
 
     static func bytes(_ values: [UInt8]) -> RPCRequestPart { .message(ByteBuffer(bytes: values)) }
 
-    @Test(arguments: [false, true])
-    func bothPathsAnswerAlike(intercepted: Bool) async {
-        // An interceptor that lets the call through forces the streaming adapters.
-        let interceptors: [any ServerInterceptor] = intercepted ? [InProcessTransportTests.AuthInterceptor()] : []
+    /// Lets every call through, noting which path it was asked on and how each unary call it saw ended.
+    final class RecordingInterceptor: UnaryServerInterceptor {
+        let paths = NIOLockedValueBox<[String]>([])
+        let outcomes = NIOLockedValueBox<[String]>([])
+
+        func intercept(
+            request: StreamingServerRequest<ByteBuffer>,
+            context: ServerContext,
+            next: @Sendable (StreamingServerRequest<ByteBuffer>, ServerContext) async throws
+                -> StreamingServerResponse<ByteBuffer>
+        ) async throws -> StreamingServerResponse<ByteBuffer> {
+            paths.withLockedValue { $0.append("streaming") }
+            return try await next(request, context)
+        }
+
+        nonisolated(nonsending) func interceptUnary(
+            metadata: Metadata,
+            context: ServerContext,
+            next: nonisolated(nonsending) @Sendable (Metadata, ServerContext) async throws -> ServerResponse<ByteBuffer>
+        ) async throws -> ServerResponse<ByteBuffer> {
+            paths.withLockedValue { $0.append("unary") }
+            do {
+                let response = try await next(metadata, context)
+                outcomes.withLockedValue { $0.append("OK") }
+                return response
+            } catch {
+                outcomes.withLockedValue { $0.append(RPCError(wrapping: error).message) }
+                throw error
+            }
+        }
+    }
+
+    enum Interception: CaseIterable, Sendable {
+        case none
+        /// An interceptor that only streams forces the streaming adapters.
+        case streaming
+        /// One that takes unary calls whole keeps the direct path.
+        case unary
+        /// One of each: the streaming adapters again.
+        case mixed
+    }
+
+    @Test(arguments: Interception.allCases)
+    func everyPathAnswersAlike(interception: Interception) async {
+        let recorder = RecordingInterceptor()
+        let interceptors: [any ServerInterceptor] =
+            switch interception {
+            case .none: []
+            case .streaming: [InProcessTransportTests.AuthInterceptor()]
+            case .unary: [recorder]
+            case .mixed: [recorder, InProcessTransportTests.AuthInterceptor()]
+            }
         let metadata = RPCRequestPart.metadata(["authorization": "Bearer good"])
         let internalError = { (message: String) in
             [RPCResponsePart.status(Status(code: .internalError, message: message), [:])]
@@ -64,5 +113,59 @@ import Testing
         #expect(
             await Self.serve([Self.bytes([1])], interceptors: interceptors)
                 == internalError("The stream did not start with metadata."))
+
+        // Interceptors see every call that started with metadata, on the path the server chose for it.
+        switch interception {
+        case .none, .streaming:
+            break
+        case .unary:
+            #expect(recorder.paths.withLockedValue { $0 } == Array(repeating: "unary", count: 5))
+            // The missing, extra and undecodable messages are errors of the call, so the interceptor sees them.
+            #expect(
+                recorder.outcomes.withLockedValue { $0 } == [
+                    "OK", "The client sent no request message for a unary method.",
+                    "The client sent more than one request message.", "Could not deserialize the request message.",
+                    "Metadata arrived after messages.",
+                ])
+        case .mixed:
+            #expect(recorder.paths.withLockedValue { $0 } == Array(repeating: "streaming", count: 5))
+        }
+    }
+
+    /// An interceptor on the direct path can change the metadata the handler sees.
+    @Test func unaryInterceptorPassesItsMetadataOn() async {
+        struct Tagger: UnaryServerInterceptor {
+            func intercept(
+                request: StreamingServerRequest<ByteBuffer>,
+                context: ServerContext,
+                next: @Sendable (StreamingServerRequest<ByteBuffer>, ServerContext) async throws
+                    -> StreamingServerResponse<ByteBuffer>
+            ) async throws -> StreamingServerResponse<ByteBuffer> {
+                try await next(request, context)
+            }
+
+            nonisolated(nonsending) func interceptUnary(
+                metadata: Metadata,
+                context: ServerContext,
+                next: nonisolated(nonsending) @Sendable (Metadata, ServerContext) async throws
+                    -> ServerResponse<ByteBuffer>
+            ) async throws -> ServerResponse<ByteBuffer> {
+                var metadata = metadata
+                metadata.add("tag", "set")
+                return try await next(metadata, context)
+            }
+        }
+        let seen = NIOLockedValueBox<[String]>([])
+        var router = RPCRouter()
+        router.registerUnary(Self.echo, deserializer: StrictCoder(), serializer: StrictCoder()) { request, _ in
+            seen.withLockedValue { $0 = request.metadata[stringValues: "tag"] }
+            return ServerResponse(message: request.message)
+        }
+        let stream = RPCServerStream(
+            path: Self.echo.path, deadline: nil, peer: "test", inbound: .elements([.metadata([:]), Self.bytes([3])]),
+            outbound: ClosableRPCWriter(write: { _ in }, finish: { _ in }))
+        await RPCServer(transport: InProcessTransport.makePair().server, router: router, interceptors: [Tagger()])
+            .handle(stream)
+        #expect(seen.withLockedValue { $0 } == ["set"])
     }
 }

@@ -28,7 +28,7 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
     public init() { elements = [] }
 
     public init(dictionaryLiteral pairs: (String, Value)...) {
-        elements = pairs.map { Element(key: $0.0.lowercased(), value: $0.1) }
+        elements = pairs.map { Element(key: Self.lowercased($0.0), value: $0.1) }
     }
 
     public var count: Int { elements.count }
@@ -40,8 +40,11 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
 
     /// Keys arriving from HTTP/2 are lowercase already; only others pay for a new string.
     private static func lowercased(_ key: String) -> String {
-        let isLowercase = key.utf8.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
-        return isLowercase ? key : key.lowercased()
+        // A plain loop: this runs for every header of every call.
+        for byte in key.utf8 where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
+            return key.lowercased()
+        }
+        return key
     }
 
     public mutating func add(_ key: String, _ value: String) { add(key, .string(value)) }
@@ -55,7 +58,7 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
     }
 
     public mutating func removeAll(_ key: String) {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         elements.removeAll { $0.key == key }
     }
 
@@ -63,7 +66,7 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
 
     /// The text values of `key`, in order; bytes values are skipped.
     public subscript(stringValues key: String) -> [String] {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         return elements.compactMap { element in
             guard element.key == key, case .string(let text) = element.value else { return nil }
             return text
@@ -72,15 +75,21 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
 
     /// The byte values of `key`, in order; text values are skipped.
     public subscript(binaryValues key: String) -> [[UInt8]] {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         return elements.compactMap { element in
             guard element.key == key, case .binary(let bytes) = element.value else { return nil }
             return bytes
         }
     }
 
-    /// The first text value of `key`.
-    public func first(_ key: String) -> String? { self[stringValues: key].first }
+    /// The first text value of `key`. Looked up on every call (trace headers, credentials), so it builds no array.
+    public func first(_ key: String) -> String? {
+        let key = Self.lowercased(key)
+        for element in elements where element.key == key {
+            if case .string(let text) = element.value { return text }
+        }
+        return nil
+    }
 
     public func makeIterator() -> IndexingIterator<[Element]> { elements.makeIterator() }
 

@@ -3,11 +3,15 @@
 public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     public typealias Failure = any Error
 
-    @usableFromInline let makeNext: @Sendable () -> @Sendable () async throws -> Element?
+    /// `next` functions are `nonisolated(nonsending)`, like `RPCWriter`'s writes: reading a part that is already
+    /// there costs no executor hop.
+    @usableFromInline let makeNext: @Sendable () -> (nonisolated(nonsending) @Sendable () async throws -> Element?)
 
     /// Wraps a factory of `next` functions; each iterator gets its own.
     @inlinable
-    public init(makeNext: @escaping @Sendable () -> @Sendable () async throws -> Element?) {
+    public init(
+        makeNext: @escaping @Sendable () -> (nonisolated(nonsending) @Sendable () async throws -> Element?)
+    ) {
         self.makeNext = makeNext
     }
 
@@ -33,11 +37,15 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
     /// Sendable: it only holds the shared `next` function, so copies advance the same stream.
     public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
-        @usableFromInline let nextElement: @Sendable () async throws -> Element?
+        @usableFromInline let nextElement: (nonisolated(nonsending) @Sendable () async throws -> Element?)
 
-        @inlinable init(nextElement: @escaping @Sendable () async throws -> Element?) { self.nextElement = nextElement }
+        @inlinable init(nextElement: @escaping (nonisolated(nonsending) @Sendable () async throws -> Element?)) {
+            self.nextElement = nextElement
+        }
 
-        @inlinable public mutating func next() async throws -> Element? { try await nextElement() }
+        @inlinable nonisolated(nonsending) public mutating func next() async throws -> Element? {
+            try await nextElement()
+        }
     }
 
     @inlinable public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(nextElement: makeNext()) }

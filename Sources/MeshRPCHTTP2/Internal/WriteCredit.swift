@@ -1,5 +1,5 @@
 import MeshRPC
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Bounds the bytes a stream's writer may have queued but not yet sent, so a writer facing a slow
 /// reader (no flow-control window) suspends instead of filling memory. Shared between the writing
@@ -11,15 +11,15 @@ final class WriteCredit: Sendable {
         var closedError: RPCError?
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
     /// Accounts for `count` bytes about to be queued, first waiting while the queue is over the limit.
-    func reserve(_ count: Int) async throws {
+    nonisolated(nonsending) func reserve(_ count: Int) async throws {
         // Fast path, the common case: room left, no continuation or cancellation record needed.
-        let reserved: Result<Bool, RPCError> = state.withLockedValue { state in
+        let reserved: Result<Bool, RPCError> = state.withLock { state in
             if let error = state.closedError { return .failure(error) }
             guard state.queued < limit else { return .success(false) }
             state.queued += count
@@ -28,7 +28,7 @@ final class WriteCredit: Sendable {
         if try reserved.get() { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let result: Result<Void, any Error>? = state.withLockedValue { state in
+                let result: Result<Void, any Error>? = state.withLock { state in
                     if let error = state.closedError { return .failure(error) }
                     if Task.isCancelled { return .failure(CancellationError()) }
                     if state.queued < limit {
@@ -42,7 +42,7 @@ final class WriteCredit: Sendable {
                 if let result { continuation.resume(with: result) }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state in
+            let waiter = state.withLock { state in
                 defer { state.waiter = nil }
                 return state.waiter
             }
@@ -51,7 +51,7 @@ final class WriteCredit: Sendable {
     }
 
     func release(_ count: Int) {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             state.queued = max(0, state.queued - count)
             guard state.queued < limit else { return nil }
             defer { state.waiter = nil }
@@ -62,7 +62,7 @@ final class WriteCredit: Sendable {
 
     /// Fails the waiting and all later writes: the stream is gone.
     func close(_ error: RPCError) {
-        let waiter = state.withLockedValue { state in
+        let waiter = state.withLock { state in
             if state.closedError == nil { state.closedError = error }
             defer { state.waiter = nil }
             return state.waiter

@@ -26,6 +26,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// What a stream's handler task holds of the connection: one object, so the write, finish and window closures
+    /// each capture just this reference and need no context allocation of their own (three fewer per call).
+    private final class HandlerLink: Sendable {
+        let streamID: Int32
+        let loop: any EventLoop
+        let connection: NIOLoopBound<ServerConnectionHandler>
+        let credit: WriteCredit
+
+        init(streamID: Int32, connection: ServerConnectionHandler, loop: any EventLoop, credit: WriteCredit) {
+            self.streamID = streamID
+            self.loop = loop
+            self.connection = NIOLoopBound(connection, eventLoop: loop)
+            self.credit = credit
+        }
+    }
+
     private let configuration: HTTP2ServerConfiguration
     private let streamHandler: @Sendable (RPCServerStream) async -> Void
     private var session: NGHTTP2Session?
@@ -179,15 +195,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         endStream: Bool
     ) {
         guard let context else { return }
-        let loop = context.eventLoop
-        let bound = NIOLoopBound(self, eventLoop: loop)
+        let credit = WriteCredit(limit: configuration.maxQueuedSendBytes)
+        let link = HandlerLink(streamID: streamID, connection: self, loop: context.eventLoop, credit: credit)
         let inbound = RPCMessageQueue<RPCRequestPart>(
             highWatermark: configuration.maxBufferedReceiveBytes,
             lowWatermark: configuration.maxBufferedReceiveBytes / 2,
             sizeOf: { part in if case .message(let bytes) = part { return bytes.readableBytes } else { return 0 } },
-            onDemand: { loop.execute { bound.value.grantDeferredWindow(streamID: streamID) } }
+            onDemand: {
+                link.loop.execute { link.connection.value.grantDeferredWindow(streamID: link.streamID) }
+            }
         )
-        let credit = WriteCredit(limit: configuration.maxQueuedSendBytes)
         let stream = Stream(id: streamID, machine: machine, inbound: inbound, credit: credit)
         stream.remoteEnded = endStream
         streams[streamID] = stream
@@ -203,20 +220,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             inbound: inbound.sequence,
             outbound: ClosableRPCWriter(
                 write: { part in
-                    if case .message(let bytes) = part { try await credit.reserve(bytes.readableBytes + 5) }
+                    if case .message(let bytes) = part { try await link.credit.reserve(bytes.readableBytes + 5) }
                     // On the loop already (a handler task preferring it) no nghttp2 call is in progress:
                     // tasks run as their own loop jobs, never inside channelRead.
-                    if loop.inEventLoop {
-                        bound.value.send(part, streamID: streamID)
+                    if link.loop.inEventLoop {
+                        link.connection.value.send(part, streamID: link.streamID)
                     } else {
-                        loop.execute { bound.value.send(part, streamID: streamID) }
+                        link.loop.execute { link.connection.value.send(part, streamID: link.streamID) }
                     }
                 },
                 finish: { error in
-                    if loop.inEventLoop {
-                        bound.value.finishOutbound(streamID: streamID, error: error)
+                    if link.loop.inEventLoop {
+                        link.connection.value.finishOutbound(streamID: link.streamID, error: error)
                     } else {
-                        loop.execute { bound.value.finishOutbound(streamID: streamID, error: error) }
+                        link.loop.execute {
+                            link.connection.value.finishOutbound(streamID: link.streamID, error: error)
+                        }
                     }
                 }
             )

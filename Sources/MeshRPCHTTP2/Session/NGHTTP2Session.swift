@@ -216,11 +216,12 @@ final class NGHTTP2Session {
 
     /// Queues body bytes (already gRPC-framed) for the stream.
     func enqueue(streamID: Int32, _ buffer: ByteBuffer) {
-        guard buffer.readableBytes > 0, var body = bodies[streamID], !body.ended else { return }
-        body.buffers.append(buffer)
-        body.bytes += buffer.readableBytes
-        resumeIfDeferred(streamID, &body)
-        bodies[streamID] = body
+        // Edited in place: a copy taken out of the dictionary would share, and so copy, the buffers' storage.
+        guard buffer.readableBytes > 0, let index = bodies.index(forKey: streamID), !bodies.values[index].ended
+        else { return }
+        bodies.values[index].buffers.append(buffer)
+        bodies.values[index].bytes += buffer.readableBytes
+        resumeIfDeferred(streamID, &bodies.values[index])
     }
 
     /// Ends the body: with trailers (a server's status) or with END_STREAM on the last DATA frame.
@@ -311,9 +312,10 @@ final class NGHTTP2Session {
     fileprivate func sendData(streamID: Int32, frameHeader: UnsafeRawBufferPointer, length: Int, padding: Int) {
         scratch.writeBytes(frameHeader)
         if padding > 0 { scratch.writeInteger(UInt8(padding - 1)) }
-        guard var body = bodies[streamID] else { return }
+        // Edited in place, as in `enqueue`.
+        guard let index = bodies.index(forKey: streamID) else { return }
         var remaining = length
-        while remaining > 0, var first = body.buffers.first {
+        while remaining > 0, var first = bodies.values[index].buffers.first {
             let take = min(remaining, first.readableBytes)
             var part = first.readSlice(length: take)!
             if take <= GRPCMessageFramer.copyThreshold {
@@ -323,11 +325,14 @@ final class NGHTTP2Session {
                 scratch = allocator.buffer(capacity: 16 << 10)
                 output.append(part)
             }
-            if first.readableBytes == 0 { body.buffers.removeFirst() } else { body.buffers[body.buffers.startIndex] = first }
+            if first.readableBytes == 0 {
+                bodies.values[index].buffers.removeFirst()
+            } else {
+                bodies.values[index].buffers[bodies.values[index].buffers.startIndex] = first
+            }
             remaining -= take
         }
-        body.bytes -= length
-        bodies[streamID] = body
+        bodies.values[index].bytes -= length
         if padding > 1 { scratch.writeRepeatingByte(0, count: padding - 1) }
         events.append(.dataSent(streamID: streamID, count: length))
     }
@@ -343,10 +348,21 @@ final class NGHTTP2Session {
         headerBlock = nil  // keeps the fields array uniquely referenced while it grows
         block.size += name.count + value.count + 32
         guard block.size <= Int(settings.maxHeaderListSize) else { return false }
-        block.fields.append(HeaderField(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        block.fields.append(HeaderField(String(decoding: name, as: UTF8.self), Self.text(value)))
         headerBlock = block
         return true
     }
+
+    /// A header value as a `String`; gRPC's content type, in every request and response, is shared rather than
+    /// allocated each time (a string of over 15 bytes needs its own storage).
+    private static func text(_ value: UnsafeBufferPointer<UInt8>) -> String {
+        if value.count == contentTypeBytes.count && value.elementsEqual(contentTypeBytes) {
+            return GRPCHeaders.contentType
+        }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    private static let contentTypeBytes = Array(GRPCHeaders.contentType.utf8)
 
     fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
         let header = frame.pointee.hd

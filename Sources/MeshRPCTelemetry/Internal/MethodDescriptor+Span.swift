@@ -6,21 +6,23 @@ extension MethodDescriptor {
     /// Zipkin's usual name for an RPC span: `package.Service/Method`.
     var spanName: String { "\(service)/\(method)" }
 
-    func describe(_ span: some Span) {
-        span.attributes["rpc.system"] = "grpc"
-        span.attributes["rpc.service"] = service
-        span.attributes["rpc.method"] = method
+    /// Through `set`, which takes the `SpanAttribute` itself: the subscript boxes every value in an existential.
+    func describe(_ attributes: inout SpanAttributes) {
+        attributes.set("rpc.system", value: .string("grpc"))
+        attributes.set("rpc.service", value: .string(service))
+        attributes.set("rpc.method", value: .string(method))
     }
 }
 
 /// Splits a peer as SwiftNIO prints it (`[IPv4]host/127.0.0.1:5555`, `[IPv6]host/::1:5555`) into address and
-/// port; nil for anything else (`in-process`, `unknown`).
+/// port; nil for anything else (`in-process`, `unknown`). Searches bytes, not characters: it runs for every
+/// traced call, and character-wise it took a sixth of a sampled call's tracing time.
 func peerAddress(_ peer: String) -> (address: String, port: Int)? {
-    let hostPort = peer.lastIndex(of: "/").map { peer[peer.index(after: $0)...] } ?? Substring(peer)
-    guard peer.hasPrefix("[IPv"), let colon = hostPort.lastIndex(of: ":"),
-        let port = Int(hostPort[hostPort.index(after: colon)...]), (1...65535).contains(port)
+    guard peer.hasPrefix("[IPv") else { return nil }
+    let utf8 = peer.utf8
+    let hostStart = utf8.lastIndex(of: UInt8(ascii: "/")).map(utf8.index(after:)) ?? utf8.startIndex
+    guard let colon = utf8[hostStart...].lastIndex(of: UInt8(ascii: ":")), colon > hostStart,
+        let port = Int(Substring(utf8[utf8.index(after: colon)...])), (1...65535).contains(port)
     else { return nil }
-    let address = hostPort[..<colon]
-    guard !address.isEmpty else { return nil }
-    return (String(address), port)
+    return (String(Substring(utf8[hostStart..<colon])), port)
 }

@@ -1,6 +1,7 @@
 import CoreMetrics
 import MeshRPC
 import Synchronization
+import Telemetry
 import Tracing
 
 /// Counts, times and ends the span of one RPC, exactly once, whenever and however the call finishes.
@@ -9,28 +10,44 @@ import Tracing
 /// interceptors hand this object to the response. If the response is dropped without ever finishing (the
 /// peer went away before the producer ran), `deinit` records the call as CANCELLED, so no call goes uncounted
 /// and no span stays open.
+///
+/// The span's tags are set when the call finishes, and only on a span that will be exported: an unsampled span
+/// of a successful call is dropped, and tagging it was most of what tracing cost with sampling off.
 final class RPCCallRecorder: Sendable {
-    private let instruments: RPCInstruments
+    /// Who is at the other end, as the span's remote endpoint shows it.
+    enum Remote: Sendable {
+        /// Server side: the client's address as SwiftNIO prints it.
+        case peer(String)
+        /// Client side: the service called.
+        case service
+    }
+
+    private let instruments: MethodInstruments
     private let descriptor: MethodDescriptor
+    private let remote: Remote
     private let span: any Span
+    /// Sampled (or of a tracer without B3): exported even when the call succeeds.
+    private let keptOnSuccess: Bool
     private let deadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
-    private let inFlight: Meter?
     private let finished = Atomic(false)
 
     init(
-        _ instruments: RPCInstruments, descriptor: MethodDescriptor, span: any Span,
+        _ instruments: MethodInstruments, descriptor: MethodDescriptor, remote: Remote, span: any Span,
         deadline: ContinuousClock.Instant?
     ) {
         self.instruments = instruments
         self.descriptor = descriptor
+        self.remote = remote
         self.span = span
         self.deadline = deadline
-        inFlight = instruments.inFlight(descriptor)
-        inFlight?.increment()
+        keptOnSuccess = span.context.b3.map { $0.sampling == .accept || $0.sampling == .debug } ?? true
+        self.instruments.inFlight?.increment()
     }
 
     deinit {
+        // Checked first: most calls have finished, and making the error (boxed as `any Error`) costs an allocation.
+        guard !finished.load(ordering: .acquiring) else { return }
         finish(RPCError(code: .cancelled, message: "The call ended before its status was known."))
     }
 
@@ -39,25 +56,42 @@ final class RPCCallRecorder: Sendable {
         guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let elapsed = ContinuousClock.now - started
         let status = error.map(statusCode) ?? .ok
-        let code = Self.label(status)
-        let handles = instruments.outcome(descriptor, code: code)
+        let handles = instruments.outcome(status)
         handles.requests.increment()
         handles.duration.recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        inFlight?.decrement()
-        span.attributes["grpc.status_code"] = status.rawValue
-        if status != .ok {
-            // A failed call is kept whatever the sampling decision (ZipkinSpan keeps errored spans).
-            span.setStatus(SpanStatus(code: .error, message: code))
-            if let error = error as? RPCError, !error.message.isEmpty {
-                span.attributes["grpc.status_message"] = String(error.message.prefix(256))
-            }
-        }
+        instruments.inFlight?.decrement()
+        if status != .ok || keptOnSuccess { tag(status, error) }
         span.end()
     }
 
+    /// Sets the tags in one edit of the span's attributes (one lock, room made once), not one edit per tag.
+    private func tag(_ status: RPCError.Code, _ error: (any Error)?) {
+        span.updateAttributes { attributes in
+            attributes.reserveCapacity(8)
+            descriptor.describe(&attributes)
+            switch remote {
+            case .peer(let peer):
+                if let peer = peerAddress(peer) {
+                    attributes.set(ZipkinSpan.remoteAddressAttribute, value: .string(peer.address))
+                    attributes.set(ZipkinSpan.remotePortAttribute, value: .int64(Int64(peer.port)))
+                }
+            case .service:
+                attributes.set(ZipkinSpan.remoteServiceAttribute, value: .string(descriptor.service))
+            }
+            attributes.set("grpc.status_code", value: .int64(Int64(status.rawValue)))
+            if status != .ok, let error = error as? RPCError, !error.message.isEmpty {
+                attributes.set("grpc.status_message", value: .string(String(error.message.prefix(256))))
+            }
+        }
+        if status != .ok {
+            // A failed call is kept whatever the sampling decision (ZipkinSpan keeps errored spans).
+            span.setStatus(SpanStatus(code: .error, message: Self.label(status)))
+        }
+    }
+
     /// Runs `body`; a throw is the call's outcome, recorded before it is rethrown.
-    func observe<T>(_ body: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) func observe<T>(_ body: nonisolated(nonsending) () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {
@@ -73,8 +107,7 @@ final class RPCCallRecorder: Sendable {
         return code
     }
 
-    /// The status name; codes outside gRPC's 17 (which a hostile peer may send) share one label value, so a
-    /// peer cannot grow the number of series.
+    /// The status name; codes outside gRPC's 17 share one, as their metric label does.
     static func label(_ code: RPCError.Code) -> String {
         (0...16).contains(code.rawValue) ? code.description : "UNKNOWN"
     }

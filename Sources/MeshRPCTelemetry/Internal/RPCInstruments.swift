@@ -21,44 +21,65 @@ final class RPCInstruments: Sendable {
         requests: .rpcServerRequests, duration: .rpcServerDuration, inFlight: .rpcServerInFlight)
     static let client = Names(requests: .rpcClientRequests, duration: .rpcClientDuration, inFlight: nil)
 
-    private struct Outcome: Hashable {
-        var method: MethodDescriptor
-        var code: String
-    }
-
     private let names: Names
     private let factory: any MetricsFactory
-    private let outcomes = Mutex<[Outcome: (requests: Counter, duration: Timer)]>([:])
-    private let inFlightMeters = Mutex<[MethodDescriptor: Meter]>([:])
+    private let methods = Mutex<[MethodDescriptor: MethodInstruments]>([:])
 
     init(_ names: Names, factory: any MetricsFactory) {
         self.names = names
         self.factory = factory
     }
 
-    func outcome(_ method: MethodDescriptor, code: String) -> (requests: Counter, duration: Timer) {
-        outcomes.withLock { outcomes in
-            let key = Outcome(method: method, code: code)
-            if let handles = outcomes[key] { return handles }
-            let labels = [("service", method.service), ("method", method.method), ("code", code)]
+    /// The handles of `method`: one lookup per call, the statuses' handles hang off it.
+    func method(_ method: MethodDescriptor) -> MethodInstruments {
+        methods.withLock { methods in
+            if let instruments = methods[method] { return instruments }
+            let instruments = MethodInstruments(method, names: names, factory: factory)
+            methods[method] = instruments
+            return instruments
+        }
+    }
+}
+
+/// One method's handles: its in-flight meter (server side), and the request counter and timer of each status,
+/// made when that status first occurs so that `/metrics` only lists the statuses seen. Its span name is made once
+/// here too.
+final class MethodInstruments: Sendable {
+    typealias Outcome = (requests: Counter, duration: Timer)
+
+    let spanName: String
+    let inFlight: Meter?
+    private let method: MethodDescriptor
+    private let names: RPCInstruments.Names
+    private let factory: any MetricsFactory
+    /// Indexed by status code, UNKNOWN's slot last; an array, so recording hashes nothing.
+    private let outcomes = Mutex<[Outcome?]>(Array(repeating: nil, count: 18))
+
+    init(_ method: MethodDescriptor, names: RPCInstruments.Names, factory: any MetricsFactory) {
+        self.method = method
+        self.names = names
+        self.factory = factory
+        spanName = method.spanName
+        inFlight = names.inFlight.map { name in
+            Meter(
+                label: name.name, dimensions: [("service", method.service), ("method", method.method)],
+                factory: factory)
+        }
+    }
+
+    /// The handles of one status; codes outside gRPC's 17 (which a hostile peer may send) share UNKNOWN's, so a
+    /// peer cannot grow the number of series.
+    func outcome(_ code: RPCError.Code) -> Outcome {
+        let slot = (0...16).contains(code.rawValue) ? code.rawValue : 17
+        return outcomes.withLock { outcomes in
+            if let handles = outcomes[slot] { return handles }
+            let labels = [("service", method.service), ("method", method.method), ("code", RPCCallRecorder.label(code))]
             let handles = (
                 Counter(label: names.requests.name, dimensions: labels, factory: factory),
                 Timer(label: names.duration.name, dimensions: labels, factory: factory)
             )
-            outcomes[key] = handles
+            outcomes[slot] = handles
             return handles
-        }
-    }
-
-    func inFlight(_ method: MethodDescriptor) -> Meter? {
-        guard let name = names.inFlight else { return nil }
-        return inFlightMeters.withLock { meters in
-            if let meter = meters[method] { return meter }
-            let meter = Meter(
-                label: name.name, dimensions: [("service", method.service), ("method", method.method)],
-                factory: factory)
-            meters[method] = meter
-            return meter
         }
     }
 }

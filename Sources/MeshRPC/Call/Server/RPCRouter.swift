@@ -6,11 +6,15 @@ public struct RPCRouter: Sendable {
     public typealias RawHandler = @Sendable (StreamingServerRequest<ByteBuffer>, ServerContext) async throws
         -> StreamingServerResponse<ByteBuffer>
 
-    /// A unary method over bytes, for servers without interceptors: far fewer async frames and closures per call
-    /// than its streaming adapter. It decodes the message, then calls `requireEnd` (which fails if the client sent
-    /// a second one), then the handler: the streaming adapter's order, so errors are the same.
-    public typealias RawUnaryHandler = @Sendable (
-        ServerRequest<ByteBuffer>, ServerContext, _ requireEnd: () async throws -> Void
+    /// A unary method over bytes, for servers whose interceptors (if any) all take unary calls whole
+    /// (`UnaryServerInterceptor`): far fewer async frames and closures per call than its streaming adapter. It
+    /// decodes the message, then calls `requireEnd` (which fails if the client sent a second one), then the handler:
+    /// the streaming adapter's order, so errors are the same.
+    ///
+    /// Nonsending, as are the server's unary steps: no executor hop on entering each (with handlers preferring
+    /// their event loop, every hop takes the task's status lock).
+    public typealias RawUnaryHandler = nonisolated(nonsending) @Sendable (
+        ServerRequest<ByteBuffer>, ServerContext, _ requireEnd: nonisolated(nonsending) () async throws -> Void
     ) async throws -> ServerResponse<ByteBuffer>
 
     /// How one method is served.

@@ -6,11 +6,15 @@ public struct RPCServer: Sendable {
     public let transport: any ServerTransport
     public let router: RPCRouter
     public let interceptors: [any ServerInterceptor]
+    /// The interceptors again when every one of them takes unary calls whole, so unary calls keep the direct path.
+    private let unaryInterceptors: [any UnaryServerInterceptor]?
 
     public init(transport: any ServerTransport, router: RPCRouter, interceptors: [any ServerInterceptor] = []) {
         self.transport = transport
         self.router = router
         self.interceptors = interceptors
+        let unary = interceptors.compactMap { $0 as? any UnaryServerInterceptor }
+        unaryInterceptors = unary.count == interceptors.count ? unary : nil
     }
 
     /// Serves until the transport stops (see `ServerTransport.beginGracefulShutdown`).
@@ -21,7 +25,7 @@ public struct RPCServer: Sendable {
     public func beginGracefulShutdown() { transport.beginGracefulShutdown() }
 
     /// Handles one stream to completion; always ends it with a status unless the client went away.
-    public func handle(_ stream: RPCServerStream) async {
+    nonisolated(nonsending) public func handle(_ stream: RPCServerStream) async {
         guard let route = router.route(forPath: stream.path) else {
             let status = Status(code: .unimplemented, message: "Method not found: \(stream.path)")
             try? await stream.outbound.write(.status(status, [:]))
@@ -33,11 +37,13 @@ public struct RPCServer: Sendable {
         let status: Status
         var trailers: Metadata = [:]
         do {
-            trailers = try await withDeadline(stream.deadline) { [interceptors] in
-                if let unary = route.unary, interceptors.isEmpty {
-                    return try await Self.runUnary(stream, context: context, handler: unary)
+            if stream.deadline == nil {
+                // Run right here: no closure to allocate and no executor hop into and out of one.
+                trailers = try await respond(stream, route: route, context: context)
+            } else {
+                trailers = try await withDeadline(stream.deadline) {
+                    try await respond(stream, route: route, context: context)
                 }
-                return try await Self.run(stream, context: context, handler: route.handler, interceptors: interceptors)
             }
             status = .ok
         } catch {
@@ -47,6 +53,16 @@ public struct RPCServer: Sendable {
         }
         try? await outbound.write(.status(status, trailers))
         await outbound.finish()
+    }
+
+    /// Runs the call through the interceptors and the handler; returns the trailers of a call that succeeded.
+    nonisolated(nonsending) private func respond(
+        _ stream: RPCServerStream, route: RPCRouter.Route, context: ServerContext
+    ) async throws -> Metadata {
+        if let unary = route.unary, let unaryInterceptors {
+            return try await Self.runUnary(stream, context: context, handler: unary, interceptors: unaryInterceptors)
+        }
+        return try await Self.run(stream, context: context, handler: route.handler, interceptors: interceptors)
     }
 
     private static func run(
@@ -73,23 +89,57 @@ public struct RPCServer: Sendable {
     }
 
     /// A unary call straight through: the same steps and errors as the streaming adapters, without them.
-    private static func runUnary(
+    nonisolated(nonsending) private static func runUnary(
         _ stream: RPCServerStream,
         context: ServerContext,
-        handler: RPCRouter.RawUnaryHandler
+        handler: RPCRouter.RawUnaryHandler,
+        interceptors: [any UnaryServerInterceptor]
     ) async throws -> Metadata {
         var inbound = stream.inbound.makeAsyncIterator()
         let metadata = try await requestMetadata(&inbound)
-        guard let message = try await nextMessage(&inbound) else { throw RPCRouter.noRequestMessage }
-        let response = try await handler(ServerRequest(metadata: metadata, message: message), context) {
-            guard try await nextMessage(&inbound) == nil else { throw RPCRouter.extraRequestMessage }
+        let response: ServerResponse<ByteBuffer>
+        if interceptors.isEmpty {
+            response = try await callUnary(handler, metadata, context, &inbound)
+        } else {
+            let iterator = inbound
+            response = try await interceptUnary(metadata, context, interceptors[...]) { metadata, context in
+                // Copies of this iterator share one underlying stream, so a local copy advances it.
+                var inbound = iterator
+                return try await callUnary(handler, metadata, context, &inbound)
+            }
         }
         try await stream.outbound.write(.metadata(response.metadata))
         try await stream.outbound.write(.message(response.message))
         return response.trailers
     }
 
-    private static func requestMetadata(
+    /// Reads the one request message and runs the handler, which checks that no second message follows.
+    nonisolated(nonsending) private static func callUnary(
+        _ handler: RPCRouter.RawUnaryHandler,
+        _ metadata: Metadata,
+        _ context: ServerContext,
+        _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
+    ) async throws -> ServerResponse<ByteBuffer> {
+        guard let message = try await nextMessage(&inbound) else { throw RPCRouter.noRequestMessage }
+        return try await handler(ServerRequest(metadata: metadata, message: message), context) {
+            guard try await nextMessage(&inbound) == nil else { throw RPCRouter.extraRequestMessage }
+        }
+    }
+
+    nonisolated(nonsending) private static func interceptUnary(
+        _ metadata: Metadata,
+        _ context: ServerContext,
+        _ interceptors: ArraySlice<any UnaryServerInterceptor>,
+        _ call: nonisolated(nonsending) @Sendable (Metadata, ServerContext) async throws
+            -> ServerResponse<ByteBuffer>
+    ) async throws -> ServerResponse<ByteBuffer> {
+        guard let first = interceptors.first else { return try await call(metadata, context) }
+        return try await first.interceptUnary(metadata: metadata, context: context) { metadata, context in
+            try await interceptUnary(metadata, context, interceptors.dropFirst(), call)
+        }
+    }
+
+    nonisolated(nonsending) private static func requestMetadata(
         _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
     ) async throws -> Metadata {
         guard case .metadata(let metadata)? = try await inbound.next() else {
@@ -98,7 +148,9 @@ public struct RPCServer: Sendable {
         return metadata
     }
 
-    private static func nextMessage(_ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator) async throws -> ByteBuffer? {
+    nonisolated(nonsending) private static func nextMessage(
+        _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
+    ) async throws -> ByteBuffer? {
         switch try await inbound.next() {
         case .message(let bytes)?: return bytes
         case .metadata?: throw RPCError(code: .internalError, message: "Metadata arrived after messages.")
