@@ -4,8 +4,8 @@ extension ZipkinSpan {
     /// Writes the finished span as a Zipkin v2 `Span` (../shared/zipkin/zipkin2-api.yaml) into one buffer, with no
     /// intermediate record or per-value `String`s; called once, with the span's lock held.
     ///
-    /// Attributes become string tags, except the peer ones, which fill `remoteEndpoint`; an error status adds the
-    /// `error` tag.
+    /// Encoded tags come first; attributes become string tags, except the peer ones, which fill `remoteEndpoint`;
+    /// an error status adds the `error` tag.
     func writeJSON(into object: inout JSONText, endNanos: UInt64) {
         if b3.traceID.is128Bit {
             object.field("traceId", hex: b3.traceID.high, b3.traceID.low)
@@ -27,6 +27,10 @@ extension ZipkinSpan {
         func openTags() {
             if !tagsOpen { object.beginObject("tags") }
             tagsOpen = true
+        }
+        if !encodedTags.isEmpty {
+            openTags()
+            object.members(raw: encodedTags)
         }
         storedAttributes.forEach { key, value in
             switch key {

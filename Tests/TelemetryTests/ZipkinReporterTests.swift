@@ -56,12 +56,17 @@ import Tracing
         let client = start(tracer, "FileService/Upload", .client, parent: server.context)
         client.attributes[ZipkinSpan.remoteServiceAttribute] = "file-service"
         client.attributes["grpc.status_code"] = 14
+        // Tags encoded once for many spans sit beside the attributes' tags, escaped like them.
+        client.addEncodedTags(EncodedSpanTags([("rpc.system", "grpc"), ("rpc.method", "Up\"lo\\ad\n")]))
         client.setStatus(SpanStatus(code: .error, message: "UNAVAILABLE"))
         var headers: [(String, String)] = []
         tracer.inject(client.context, into: &headers, using: HeaderInjector())
         var remote = ServiceContext.topLevel
         tracer.extract(headers, into: &remote, using: HeaderExtractor())
         let producer = start(tracer, "file.uploaded send", .producer, parent: remote)
+        producer.addEncodedTags(EncodedSpanTags([("messaging.system", "kafka")]))
+        producer.addEncodedTags(EncodedSpanTags([]))
+        producer.addEncodedTags(EncodedSpanTags([("messaging.destination", "file-uploads")]))
         let consumer = start(tracer, "file.uploaded receive", .consumer, parent: producer.context)
         for span in [consumer, producer, client, server] { span.end() }
         server.end()  // a second end is ignored
@@ -94,6 +99,9 @@ import Tracing
         let tags = try #require(rpc["tags"] as? [String: String])
         #expect(tags["grpc.status_code"] == "14")
         #expect(tags["error"] == "UNAVAILABLE")
+        #expect(tags["rpc.system"] == "grpc" && tags["rpc.method"] == "Up\"lo\\ad\n")
+        #expect(byName["file.uploaded send"]?["tags"] as? [String: String]
+                == ["messaging.system": "kafka", "messaging.destination": "file-uploads"])
         #expect((rpc["remoteEndpoint"] as? [String: Any])?["serviceName"] as? String == "file-service")
         #expect(byName["file.uploaded send"]?["parentId"] as? String == rpc["id"] as? String)
         #expect(byName["file.uploaded receive"]?["parentId"] as? String == byName["file.uploaded send"]?["id"] as? String)

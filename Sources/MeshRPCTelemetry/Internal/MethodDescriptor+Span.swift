@@ -6,11 +6,9 @@ extension MethodDescriptor {
     /// Zipkin's usual name for an RPC span: `package.Service/Method`.
     var spanName: String { "\(service)/\(method)" }
 
-    /// Through `set`, which takes the `SpanAttribute` itself: the subscript boxes every value in an existential.
-    func describe(_ attributes: inout SpanAttributes) {
-        attributes.set("rpc.system", value: .string("grpc"))
-        attributes.set("rpc.service", value: .string(service))
-        attributes.set("rpc.method", value: .string(method))
+    /// The tags every span of this method carries.
+    var spanTags: [(key: String, value: String)] {
+        [("rpc.system", "grpc"), ("rpc.service", service), ("rpc.method", method)]
     }
 }
 

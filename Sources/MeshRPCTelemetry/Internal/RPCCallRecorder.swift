@@ -65,11 +65,16 @@ final class RPCCallRecorder: Sendable {
         span.end()
     }
 
-    /// Sets the tags in one edit of the span's attributes (one lock, room made once), not one edit per tag.
+    /// Sets the tags in one edit of the span's attributes (one lock, room made once), not one edit per tag. A
+    /// Zipkin span takes the method's own tags encoded once per method.
     private func tag(_ status: RPCError.Code, _ error: (any Error)?) {
+        let zipkin = span as? ZipkinSpan
+        zipkin?.addEncodedTags(instruments.spanTags)
         span.updateAttributes { attributes in
             attributes.reserveCapacity(8)
-            descriptor.describe(&attributes)
+            if zipkin == nil {
+                for (key, value) in descriptor.spanTags { attributes.set(key, value: .string(value)) }
+            }
             switch remote {
             case .peer(let peer):
                 if let peer = peerAddress(peer) {

@@ -48,6 +48,8 @@ final class MethodInstruments: Sendable {
     typealias Outcome = (requests: Counter, duration: Timer)
 
     let spanName: String
+    /// `method.spanTags`, encoded for Zipkin spans once rather than per call.
+    let spanTags: EncodedSpanTags
     let inFlight: Meter?
     private let method: MethodDescriptor
     private let names: RPCInstruments.Names
@@ -60,6 +62,7 @@ final class MethodInstruments: Sendable {
         self.names = names
         self.factory = factory
         spanName = method.spanName
+        spanTags = EncodedSpanTags(method.spanTags)
         inFlight = names.inFlight.map { name in
             Meter(
                 label: name.name, dimensions: [("service", method.service), ("method", method.method)],

@@ -61,6 +61,19 @@ struct JSONText {
         bytes.append(contentsOf: raw.utf8)
     }
 
+    /// Inserts already-encoded members (`"k":"v","k2":"v2"`) into the open object.
+    mutating func members(raw: [UInt8]) {
+        guard !raw.isEmpty else { return }
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: raw)
+        needsComma = true
+    }
+
+    /// The members written so far, without the outermost braces, for `members(raw:)`.
+    mutating func finishedMembers() -> [UInt8] {
+        Array(finishedBytes().dropFirst().dropLast())
+    }
+
     /// Opens `"key":{`; members follow until `endObject`.
     mutating func beginObject(_ key: String) {
         separator(key)
