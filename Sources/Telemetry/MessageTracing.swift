@@ -15,9 +15,11 @@ public enum MessageTracing {
     ) -> String? {
         guard let context, context.b3 != nil else { return nil }
         let span = tracer.startSpan("publish \(topic)", context: context, ofKind: .producer)
-        span.attributes["messaging.system"] = "kafka"
-        span.attributes["messaging.destination.name"] = topic
-        span.attributes["messaging.kafka.message.key"] = key
+        // Built here and set once: each `span.attributes[key] = value` may copy the span's whole dictionary.
+        var attributes: SpanAttributes = ["messaging.system": "kafka"]
+        attributes["messaging.destination.name"] = topic
+        attributes["messaging.kafka.message.key"] = key
+        span.attributes = attributes
         var headers: [(String, String)] = []
         tracer.inject(span.context, into: &headers, using: HeaderInjector())
         span.end()
@@ -38,11 +40,12 @@ public enum MessageTracing {
         var context = ServiceContext.topLevel
         if let b3 { tracer.extract([(B3Propagation.singleHeader, b3)], into: &context, using: HeaderExtractor()) }
         let span = tracer.startSpan("process \(topic)", context: context, ofKind: .consumer)
-        span.attributes["messaging.system"] = "kafka"
-        span.attributes["messaging.destination.name"] = topic
-        span.attributes["messaging.consumer.group.name"] = group
-        span.attributes["messaging.destination.partition.id"] = "\(partition)"
-        span.attributes["messaging.kafka.offset"] = offset
+        var attributes: SpanAttributes = ["messaging.system": "kafka"]
+        attributes["messaging.destination.name"] = topic
+        attributes["messaging.consumer.group.name"] = group
+        attributes["messaging.destination.partition.id"] = "\(partition)"
+        attributes["messaging.kafka.offset"] = offset
+        span.attributes = attributes
         defer { span.end() }
         do {
             return try await ServiceContext.$current.withValue(span.context) { try await body() }

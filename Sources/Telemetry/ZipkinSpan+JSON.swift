@@ -4,9 +4,9 @@ extension ZipkinSpan {
     /// Writes the finished span as a Zipkin v2 `Span` (../shared/zipkin/zipkin2-api.yaml) into one buffer, with no
     /// intermediate record or per-value `String`s; called once, with the span's lock held.
     ///
-    /// Encoded tags come first; attributes become string tags, except the peer ones, which fill `remoteEndpoint`;
-    /// an error status adds the `error` tag.
-    func writeJSON(into object: inout JSONText, endNanos: UInt64) {
+    /// Encoded tags come first; attributes become string tags, except the peer ones, which fill `remoteEndpoint`
+    /// over what `setRemoteEndpoint` set; an error status adds the `error` tag.
+    func writeJSON(_ state: State, into object: inout JSONText, endNanos: UInt64) {
         if b3.traceID.is128Bit {
             object.field("traceId", hex: b3.traceID.high, b3.traceID.low)
         } else {
@@ -15,24 +15,24 @@ extension ZipkinSpan {
         if let parent = b3.parentSpanID { object.field("parentId", hex: parent.value) }
         object.field("id", hex: b3.spanID.value)
         if let kind = zipkinKind { object.field("kind", kind) }
-        object.field("name", name)
+        object.field("name", state.name)
         object.field("timestamp", startNanos / 1000)
         // Microseconds, at least 1 (the schema's minimum).
         object.field("duration", endNanos > startNanos ? max((endNanos - startNanos) / 1000, 1) : 1)
         if b3.sampling == .debug { object.field("debug", true) }
         object.field("localEndpoint", raw: tracer.localEndpointJSON)
 
-        var remote = RemoteEndpoint()
+        var remote = state.remote
         var tagsOpen = false
         func openTags() {
             if !tagsOpen { object.beginObject("tags") }
             tagsOpen = true
         }
-        if !encodedTags.isEmpty {
+        if !state.encodedTags.isEmpty {
             openTags()
-            object.members(raw: encodedTags)
+            object.members(raw: state.encodedTags)
         }
-        storedAttributes.forEach { key, value in
+        state.attributes.forEach { key, value in
             switch key {
             case Self.remoteServiceAttribute: remote.serviceName = Self.text(value)
             case Self.remoteAddressAttribute: remote.address = Self.text(value)
@@ -42,16 +42,16 @@ extension ZipkinSpan {
                 Self.writeTag(key, value, into: &object)
             }
         }
-        if let errorTag {
+        if let errorTag = state.errorTag {
             openTags()
             object.field("error", errorTag)
         }
         if tagsOpen { object.endObject() }
         remote.write(into: &object)
 
-        if !events.isEmpty {
+        if !state.events.isEmpty {
             object.beginArray("annotations")
-            for event in events {
+            for event in state.events {
                 object.beginElementObject()
                 object.field("timestamp", event.nanosecondsSinceEpoch / 1000)
                 object.field("value", event.name)
@@ -108,8 +108,9 @@ extension ZipkinSpan {
     }
 }
 
-/// Zipkin's `remoteEndpoint`, gathered from the peer attributes; written only with at least one valid member.
-private struct RemoteEndpoint {
+/// Zipkin's `remoteEndpoint`, set directly or gathered from the peer attributes; written only with at least one
+/// valid member.
+struct RemoteEndpoint {
     var serviceName: String?
     var address: String?
     var port: Int?

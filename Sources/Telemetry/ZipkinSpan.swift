@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 import Tracing
 
 /// One span of `ZipkinTracer`; thread-safe, reported once on the first `end`.
@@ -10,22 +10,27 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
     public static let remoteAddressAttribute = "network.peer.address"
     public static let remotePortAttribute = "network.peer.port"
 
+    /// What may change while the span is open, behind one lock. A `Mutex` lives inside the span: no lock object
+    /// of its own to allocate for every span, as `NSLock` needs.
+    struct State {
+        var name: String
+        var attributes: SpanAttributes = [:]
+        var events: [SpanEvent] = []
+        var errorTag: String?
+        var encodedTags: [UInt8] = []
+        var remote = RemoteEndpoint()
+        var ended = false
+    }
+
     public let context: ServiceContext
     let b3: B3Context
     let kind: SpanKind
     let startNanos: UInt64
     let tracer: ZipkinTracer
-    private let lock = NSLock()
-    // Read by `writeJSON` (ZipkinSpan+JSON.swift), with the lock held.
-    private(set) var name: String
-    private(set) var storedAttributes: SpanAttributes = [:]
-    private(set) var events: [SpanEvent] = []
-    private(set) var errorTag: String?
-    private(set) var encodedTags: [UInt8] = []
-    private var ended = false
+    private let state: Mutex<State>
 
     init(name: String, context: ServiceContext, b3: B3Context, kind: SpanKind, startNanos: UInt64, tracer: ZipkinTracer) {
-        self.name = name
+        state = Mutex(State(name: name))
         self.context = context
         self.b3 = b3
         self.kind = kind
@@ -34,19 +39,18 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
     }
 
     public var operationName: String {
-        get { lock.withLock { name } }
-        set { lock.withLock { name = newValue } }
+        get { state.withLock { $0.name } }
+        set { state.withLock { $0.name = newValue } }
     }
 
     public var attributes: SpanAttributes {
-        get { lock.withLock { storedAttributes } }
-        set { lock.withLock { storedAttributes = newValue } }
-        // `span.attributes[key] = value` edits in place instead of copying the dictionary each time.
-        _modify {
-            lock.lock()
-            defer { lock.unlock() }
-            yield &storedAttributes
-        }
+        get { state.withLock { $0.attributes } }
+        set { state.withLock { $0.attributes = newValue } }
+    }
+
+    /// One lock for a whole edit, instead of a copy of the dictionary per `span.attributes[key] = value`.
+    public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
+        state.withLock { update(&$0.attributes) }
     }
 
     public var isRecording: Bool { true }
@@ -54,19 +58,29 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
     /// Adds tags encoded once for many spans; they are written before the attributes' tags, whose keys must differ.
     public func addEncodedTags(_ tags: EncodedSpanTags) {
         guard !tags.bytes.isEmpty else { return }
-        lock.withLock {
-            if !encodedTags.isEmpty { encodedTags.append(UInt8(ascii: ",")) }
-            encodedTags.append(contentsOf: tags.bytes)
+        state.withLock { state in
+            if !state.encodedTags.isEmpty { state.encodedTags.append(UInt8(ascii: ",")) }
+            state.encodedTags.append(contentsOf: tags.bytes)
+        }
+    }
+
+    /// Sets `remoteEndpoint` directly, the typed form of the peer attributes (which win when both are set): no
+    /// dictionary entries to make and read back for every traced call.
+    public func setRemoteEndpoint(serviceName: String? = nil, address: String? = nil, port: Int? = nil) {
+        state.withLock { state in
+            if let serviceName { state.remote.serviceName = serviceName }
+            if let address { state.remote.address = address }
+            if let port { state.remote.port = port }
         }
     }
 
     public func setStatus(_ status: SpanStatus) {
         guard status.code == .error else { return }
-        lock.withLock { errorTag = status.message ?? errorTag ?? "true" }
+        state.withLock { $0.errorTag = status.message ?? $0.errorTag ?? "true" }
     }
 
     public func addEvent(_ event: SpanEvent) {
-        lock.withLock { events.append(event) }
+        state.withLock { $0.events.append(event) }
     }
 
     public func recordError<Instant: TracerInstant>(
@@ -75,28 +89,28 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
         at instant: @autoclosure () -> Instant
     ) {
         let event = SpanEvent(name: "error", at: instant(), attributes: attributes)
-        lock.withLock {
-            errorTag = String(describing: error)
-            events.append(event)
+        state.withLock { state in
+            state.errorTag = String(describing: error)
+            state.events.append(event)
         }
     }
 
     /// Zipkin v2 has no links; the linked span's IDs are kept as a tag so the relation is not lost.
     public func addLink(_ link: SpanLink) {
         guard let linked = link.context.b3 else { return }
-        lock.withLock { storedAttributes["zipkin.link"] = "\(linked.traceID)-\(linked.spanID)" }
+        state.withLock { $0.attributes["zipkin.link"] = "\(linked.traceID)-\(linked.spanID)" }
     }
 
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         let endNanos = instant().nanosecondsSinceEpoch
-        let encoded: [UInt8]? = lock.withLock {
-            guard !ended else { return nil }
-            ended = true
-            let keep = b3.sampling == .accept || b3.sampling == .debug || errorTag != nil
+        let encoded: [UInt8]? = state.withLock { state in
+            guard !state.ended else { return nil }
+            state.ended = true
+            let keep = b3.sampling == .accept || b3.sampling == .debug || state.errorTag != nil
             // A full queue would drop the span: then it is not worth encoding.
             guard keep, let reporter = tracer.reporter, !reporter.dropIfFull() else { return nil }
             var object = JSONText(capacity: 512)
-            writeJSON(into: &object, endNanos: endNanos)
+            writeJSON(state, into: &object, endNanos: endNanos)
             return object.finishedBytes()
         }
         if let encoded { tracer.reporter?.report(encoded) }

@@ -50,6 +50,7 @@ import Tracing
 
         let server = start(tracer, "POST /api/v1/files", .server)
         server.attributes["http.status_code"] = 201
+        server.setRemoteEndpoint(address: "10.0.0.1", port: 1)  // the attributes win
         server.attributes[ZipkinSpan.remoteAddressAttribute] = "127.0.0.1"
         server.attributes[ZipkinSpan.remotePortAttribute] = 53122
         server.addEvent("upload.received \"quoted\"\n")
@@ -68,6 +69,7 @@ import Tracing
         producer.addEncodedTags(EncodedSpanTags([]))
         producer.addEncodedTags(EncodedSpanTags([("messaging.destination", "file-uploads")]))
         let consumer = start(tracer, "file.uploaded receive", .consumer, parent: producer.context)
+        consumer.setRemoteEndpoint(serviceName: "kafka", address: "::1", port: 9092)
         for span in [consumer, producer, client, server] { span.end() }
         server.end()  // a second end is ignored
 
@@ -93,7 +95,8 @@ import Tracing
         #expect(root["parentId"] == nil)
         #expect(root["kind"] as? String == "SERVER")
         #expect((root["traceId"] as? String)?.count == 32)
-        #expect((root["remoteEndpoint"] as? [String: Any])?["port"] as? Int == 53122)
+        let caller = try #require(root["remoteEndpoint"] as? [String: Any])
+        #expect(caller["ipv4"] as? String == "127.0.0.1" && caller["port"] as? Int == 53122)
         let rpc = try #require(byName["FileService/Upload"])
         #expect(rpc["parentId"] as? String == root["id"] as? String)
         let tags = try #require(rpc["tags"] as? [String: String])
@@ -106,6 +109,9 @@ import Tracing
         #expect(byName["file.uploaded send"]?["parentId"] as? String == rpc["id"] as? String)
         #expect(byName["file.uploaded receive"]?["parentId"] as? String == byName["file.uploaded send"]?["id"] as? String)
         #expect(byName["file.uploaded receive"]?["traceId"] as? String == root["traceId"] as? String)
+        let broker = try #require(byName["file.uploaded receive"]?["remoteEndpoint"] as? [String: Any])
+        #expect(broker["serviceName"] as? String == "kafka" && broker["ipv6"] as? String == "::1")
+        #expect(broker["port"] as? Int == 9092)
         let annotations = try #require(root["annotations"] as? [[String: Any]])
         #expect(annotations.first?["value"] as? String == "upload.received \"quoted\"\n")
         #expect((byName["Search/Query"]?["tags"] as? [String: String])?["error"] == "boom")

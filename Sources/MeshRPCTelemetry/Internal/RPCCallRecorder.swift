@@ -61,38 +61,47 @@ final class RPCCallRecorder: Sendable {
         handles.duration.recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         instruments.inFlight?.decrement()
-        if status != .ok || keptOnSuccess { tag(status, error) }
+        if status != .ok || keptOnSuccess { tag(status, error, handles) }
         span.end()
     }
 
-    /// Sets the tags in one edit of the span's attributes (one lock, room made once), not one edit per tag. A
-    /// Zipkin span takes the method's own tags encoded once per method.
-    private func tag(_ status: RPCError.Code, _ error: (any Error)?) {
-        let zipkin = span as? ZipkinSpan
-        zipkin?.addEncodedTags(instruments.spanTags)
-        span.updateAttributes { attributes in
-            attributes.reserveCapacity(8)
-            if zipkin == nil {
-                for (key, value) in descriptor.spanTags { attributes.set(key, value: .string(value)) }
-            }
+    /// The span's tag with the numeric gRPC status.
+    static let statusCodeTag = "grpc.status_code"
+
+    /// A Zipkin span takes the method's tags and the status encoded once per method and status, and its remote
+    /// endpoint typed; other tracers get them as attributes, set in one edit (one lock, room made once).
+    private func tag(_ status: RPCError.Code, _ error: (any Error)?, _ handles: MethodInstruments.Outcome) {
+        if let zipkin = span as? ZipkinSpan {
+            zipkin.addEncodedTags(handles.spanTags)
+            if !Self.isStandard(status) { zipkin.attributes[Self.statusCodeTag] = Int64(status.rawValue) }
             switch remote {
             case .peer(let peer):
-                if let peer = peerAddress(peer) {
-                    attributes.set(ZipkinSpan.remoteAddressAttribute, value: .string(peer.address))
-                    attributes.set(ZipkinSpan.remotePortAttribute, value: .int64(Int64(peer.port)))
-                }
+                if let peer = peerAddress(peer) { zipkin.setRemoteEndpoint(address: peer.address, port: peer.port) }
             case .service:
-                attributes.set(ZipkinSpan.remoteServiceAttribute, value: .string(descriptor.service))
+                zipkin.setRemoteEndpoint(serviceName: descriptor.service)
             }
-            attributes.set("grpc.status_code", value: .int64(Int64(status.rawValue)))
-            if status != .ok, let error = error as? RPCError, !error.message.isEmpty {
-                attributes.set("grpc.status_message", value: .string(String(error.message.prefix(256))))
+        } else {
+            span.updateAttributes { attributes in
+                attributes.reserveCapacity(8)
+                for (key, value) in descriptor.spanTags { attributes.set(key, value: .string(value)) }
+                switch remote {
+                case .peer(let peer):
+                    if let peer = peerAddress(peer) {
+                        attributes.set(ZipkinSpan.remoteAddressAttribute, value: .string(peer.address))
+                        attributes.set(ZipkinSpan.remotePortAttribute, value: .int64(Int64(peer.port)))
+                    }
+                case .service:
+                    attributes.set(ZipkinSpan.remoteServiceAttribute, value: .string(descriptor.service))
+                }
+                attributes.set(Self.statusCodeTag, value: .int64(Int64(status.rawValue)))
             }
         }
-        if status != .ok {
-            // A failed call is kept whatever the sampling decision (ZipkinSpan keeps errored spans).
-            span.setStatus(SpanStatus(code: .error, message: Self.label(status)))
+        guard status != .ok else { return }
+        if let error = error as? RPCError, !error.message.isEmpty {
+            span.attributes["grpc.status_message"] = String(error.message.prefix(256))
         }
+        // A failed call is kept whatever the sampling decision (ZipkinSpan keeps errored spans).
+        span.setStatus(SpanStatus(code: .error, message: Self.label(status)))
     }
 
     /// Runs `body`; a throw is the call's outcome, recorded before it is rethrown.
@@ -114,6 +123,9 @@ final class RPCCallRecorder: Sendable {
 
     /// The status name; codes outside gRPC's 17 share one, as their metric label does.
     static func label(_ code: RPCError.Code) -> String {
-        (0...16).contains(code.rawValue) ? code.description : "UNKNOWN"
+        isStandard(code) ? code.description : "UNKNOWN"
     }
+
+    /// One of gRPC's 17 codes, not one a peer made up.
+    static func isStandard(_ code: RPCError.Code) -> Bool { (0...16).contains(code.rawValue) }
 }

@@ -45,11 +45,15 @@ final class RPCInstruments: Sendable {
 /// made when that status first occurs so that `/metrics` only lists the statuses seen. Its span name is made once
 /// here too.
 final class MethodInstruments: Sendable {
-    typealias Outcome = (requests: Counter, duration: Timer)
+    struct Outcome: Sendable {
+        let requests: Counter
+        let duration: Timer
+        /// `method.spanTags` and, for gRPC's 17 codes, the status code, encoded for Zipkin spans once rather than
+        /// per call. The other codes share one `Outcome`, so theirs is tagged per call.
+        let spanTags: EncodedSpanTags
+    }
 
     let spanName: String
-    /// `method.spanTags`, encoded for Zipkin spans once rather than per call.
-    let spanTags: EncodedSpanTags
     let inFlight: Meter?
     private let method: MethodDescriptor
     private let names: RPCInstruments.Names
@@ -62,7 +66,6 @@ final class MethodInstruments: Sendable {
         self.names = names
         self.factory = factory
         spanName = method.spanName
-        spanTags = EncodedSpanTags(method.spanTags)
         inFlight = names.inFlight.map { name in
             Meter(
                 label: name.name, dimensions: [("service", method.service), ("method", method.method)],
@@ -73,13 +76,15 @@ final class MethodInstruments: Sendable {
     /// The handles of one status; codes outside gRPC's 17 (which a hostile peer may send) share UNKNOWN's, so a
     /// peer cannot grow the number of series.
     func outcome(_ code: RPCError.Code) -> Outcome {
-        let slot = (0...16).contains(code.rawValue) ? code.rawValue : 17
+        let slot = RPCCallRecorder.isStandard(code) ? code.rawValue : 17
         return outcomes.withLock { outcomes in
             if let handles = outcomes[slot] { return handles }
             let labels = [("service", method.service), ("method", method.method), ("code", RPCCallRecorder.label(code))]
-            let handles = (
-                Counter(label: names.requests.name, dimensions: labels, factory: factory),
-                Timer(label: names.duration.name, dimensions: labels, factory: factory)
+            let handles = Outcome(
+                requests: Counter(label: names.requests.name, dimensions: labels, factory: factory),
+                duration: Timer(label: names.duration.name, dimensions: labels, factory: factory),
+                spanTags: EncodedSpanTags(
+                    slot == 17 ? method.spanTags : method.spanTags + [(RPCCallRecorder.statusCodeTag, "\(code.rawValue)")])
             )
             outcomes[slot] = handles
             return handles

@@ -273,6 +273,8 @@ def test_b3_travels_from_the_call_through_the_outbox_to_the_kafka_record(traced,
     assert server["kind"] == "SERVER" and server["parentId"] == caller_span
     assert server["localEndpoint"]["serviceName"] == "metadata"
     assert server["tags"]["grpc.status_code"] == "0"
+    # The caller's socket: grpcio on loopback.
+    assert server["remoteEndpoint"]["ipv4"] == "127.0.0.1" and 0 < server["remoteEndpoint"]["port"] < 65536
     producer = next(span for span in spans if span["name"] == "publish file-uploads")
     assert producer["kind"] == "PRODUCER" and producer["parentId"] == server["id"]
     assert producer["tags"]["messaging.kafka.message.key"] == exercised["file_id"]
