@@ -8,7 +8,10 @@ internal import ServiceKit
 /// so the client is read no faster than the service stores (backpressure end to end). Memory holds one
 /// coalescing buffer of at most `chunkBytes`, whatever the file size.
 struct UploadPipe: Sendable {
-    static let chunkBytes = 256 << 10
+    /// 1 MiB: each message costs a fixed round of hops between the request's task and the two event loops, so
+    /// 256 KiB messages held a 1 GiB upload to about 530 MB/s where 1 MiB ones reach 800-900 (file-process takes
+    /// messages of up to 4 MiB).
+    static let chunkBytes = 1 << 20
 
     let mesh: Mesh
     let statistics: GatewayStatistics
