@@ -59,8 +59,13 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
     public func addEncodedTags(_ tags: EncodedSpanTags) {
         guard !tags.bytes.isEmpty else { return }
         state.withLock { state in
-            if !state.encodedTags.isEmpty { state.encodedTags.append(UInt8(ascii: ",")) }
-            state.encodedTags.append(contentsOf: tags.bytes)
+            // The first set is shared, not copied (an RPC span has just one).
+            if state.encodedTags.isEmpty {
+                state.encodedTags = tags.bytes
+            } else {
+                state.encodedTags.append(UInt8(ascii: ","))
+                state.encodedTags.append(contentsOf: tags.bytes)
+            }
         }
     }
 
@@ -109,7 +114,8 @@ public final class ZipkinSpan: Span, @unchecked Sendable {
             let keep = b3.sampling == .accept || b3.sampling == .debug || state.errorTag != nil
             // A full queue would drop the span: then it is not worth encoding.
             guard keep, let reporter = tracer.reporter, !reporter.dropIfFull() else { return nil }
-            var object = JSONText(capacity: 512)
+            // Room for a typical RPC span (500-700 bytes) without growing.
+            var object = JSONText(capacity: 1024)
             writeJSON(state, into: &object, endNanos: endNanos)
             return object.finishedBytes()
         }
