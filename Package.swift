@@ -63,9 +63,12 @@ let package = Package(
 
         // Zipkin v2 spans through swift-distributed-tracing's Tracer API, B3 propagation, a reporter that never blocks;
         // Prometheus metrics through swift-metrics; JSON-lines logs through swift-log.
+        // The small hand-written JSON writer of spans, log lines and the gateway's busiest representations.
+        .target(name: "FlowJSON"),
         .target(
             name: "Telemetry",
             dependencies: [
+                "FlowJSON",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -136,7 +139,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "ServiceKit", "MeshRPC", "MeshRPCHTTP2", "MeshRPCProto", "FlowMessages", "ProtoWire", "Telemetry",
+                "ServiceKit", "MeshRPC", "MeshRPCHTTP2", "MeshRPCProto", "FlowMessages", "ProtoWire", "Telemetry", "FlowJSON",
                 "MetadataCache", "PostgresStore", nio("NIOCore"), nio("NIOHTTP1"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -209,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
-                "Telemetry", "MeshRPCTelemetry", "MeshRPC",
+                "Telemetry", "FlowJSON", "MeshRPCTelemetry", "MeshRPC",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
             ]

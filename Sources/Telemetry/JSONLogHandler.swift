@@ -1,3 +1,4 @@
+import FlowJSON
 public import Logging
 import Tracing
 

@@ -1,3 +1,4 @@
+import FlowJSON
 import Tracing
 
 /// A swift-distributed-tracing `Tracer` that produces Zipkin v2 spans and propagates B3.

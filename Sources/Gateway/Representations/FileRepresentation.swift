@@ -1,7 +1,9 @@
+internal import FlowJSON
 internal import FlowMessages
 
-/// The REST "File object" (REST.md): what a caller sees of a file, never its block list.
-struct FileRepresentation: SnakeCaseCodingKeys, Sendable {
+/// The REST "File object" (REST.md): what a caller sees of a file, never its block list. Responses write it with
+/// `writeMembers`; search results, which embed it, encode it (a test compares the two).
+struct FileRepresentation: SnakeCaseCodingKeys, JSONWritable, Sendable {
     var fileID: String
     var name: String
     var size: UInt64
@@ -48,6 +50,31 @@ struct FileRepresentation: SnakeCaseCodingKeys, Sendable {
         self.jobID = jobID
     }
 
+    var expectedJSONBytes: Int { 768 }
+
+    /// The members `CodingKeys` names, in their order; nil optionals are left out, as `Encodable` leaves them.
+    func writeMembers(into object: inout JSONText) {
+        object.field(CodingKeys.fileID.rawValue, fileID)
+        object.field(CodingKeys.name.rawValue, name)
+        object.field(CodingKeys.size.rawValue, size)
+        object.field(CodingKeys.contentType.rawValue, contentType)
+        object.field(CodingKeys.sha256.rawValue, sha256)
+        object.field(CodingKeys.status.rawValue, status)
+        object.field(CodingKeys.detectedType.rawValue, detectedType)
+        object.field(CodingKeys.ownerID.rawValue, ownerID)
+        object.field(CodingKeys.ownerUsername.rawValue, ownerUsername)
+        object.field(CodingKeys.permission.rawValue, permission)
+        object.field(CodingKeys.version.rawValue, UInt64(version))
+        object.field(CodingKeys.versionCount.rawValue, UInt64(versionCount))
+        object.field(CodingKeys.createdAt.rawValue, createdAt)
+        object.field(CodingKeys.updatedAt.rawValue, updatedAt)
+        if let deletedAt { object.field(CodingKeys.deletedAt.rawValue, deletedAt) }
+        object.beginObject(CodingKeys.labels.rawValue)
+        for (key, value) in labels { object.field(key, value) }
+        object.endObject()
+        if let jobID { object.field(CodingKeys.jobID.rawValue, jobID) }
+    }
+
     static func status(_ status: Fileflow_V1_FileStatus) -> String {
         switch status {
         case .processing: "processing"
@@ -67,8 +94,8 @@ struct FileRepresentation: SnakeCaseCodingKeys, Sendable {
     }
 }
 
-/// `{files, next_cursor}`; `next_cursor` is null on the last page (encoded explicitly, not omitted).
-struct FilePage: SnakeCaseCodingKeys, Sendable {
+/// `{files, next_cursor}`; `next_cursor` is null on the last page (written explicitly, not omitted).
+struct FilePage: JSONWritable, Sendable {
     var files: [FileRepresentation]
     var nextCursor: String?
 
@@ -77,12 +104,17 @@ struct FilePage: SnakeCaseCodingKeys, Sendable {
         nextCursor = response.page.nextPageToken.isEmpty ? nil : response.page.nextPageToken
     }
 
-    enum CodingKeys: String, CodingKey { case files, nextCursor = "next_cursor" }
+    var expectedJSONBytes: Int { 64 + files.count * 640 }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(files, forKey: .files)
-        try container.encode(nextCursor, forKey: .nextCursor)
+    func writeMembers(into object: inout JSONText) {
+        object.beginArray("files")
+        for file in files {
+            object.beginElementObject()
+            file.writeMembers(into: &object)
+            object.endObject()
+        }
+        object.endArray()
+        if let nextCursor { object.field("next_cursor", nextCursor) } else { object.nullField("next_cursor") }
     }
 }
 

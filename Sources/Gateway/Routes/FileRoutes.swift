@@ -26,19 +26,19 @@ extension GatewayAPI {
             let query = try QueryParameters(request)
             let page = try await self.mesh.metadata.call(
                 Fileflow_V1_MetadataService.Method.ListFiles.self, try Self.listRequest(query), for: caller.id)
-            return JSONResponse.make(.ok, FilePage(page))
+            return JSONResponse.make(.ok, writing: FilePage(page))
         }
         router.get("/api/v1/shared-with-me") { request, _ in
             let caller = try await self.caller(request)
             let list = try Self.listRequest(try QueryParameters(request))
             let page = try await self.mesh.metadata.call(
                 Fileflow_V1_MetadataService.Method.ListSharedWithMe.self, list, for: caller.id)
-            return JSONResponse.make(.ok, FilePage(page))
+            return JSONResponse.make(.ok, writing: FilePage(page))
         }
         router.get("/api/v1/files/:id") { request, context in
             let caller = try await self.caller(request)
             let file = try await self.file(try RequestValues.id(context, "id"), for: caller)
-            return JSONResponse.make(.ok, FileRepresentation(file))
+            return JSONResponse.make(.ok, writing: FileRepresentation(file))
         }
         router.delete("/api/v1/files/:id") { request, context in
             let caller = try await self.caller(request)
@@ -53,7 +53,7 @@ extension GatewayAPI {
             restore.fileID = try RequestValues.id(context, "id")
             let file = try await self.mesh.deletion.call(
                 Fileflow_V1_DeletionService.Method.Restore.self, restore, for: caller.id)
-            return JSONResponse.make(.ok, FileRepresentation(file))
+            return JSONResponse.make(.ok, writing: FileRepresentation(file))
         }
     }
 

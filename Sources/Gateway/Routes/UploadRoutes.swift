@@ -40,7 +40,7 @@ extension GatewayAPI {
             }
             let response = try await self.uploadPipe.upload(for: caller, uploadID: uploadID, source: source)
             return JSONResponse.make(
-                .created, FileRepresentation(response.file, jobID: response.jobID),
+                .created, writing: FileRepresentation(response.file, jobID: response.jobID),
                 headers: [.location: "/api/v1/files/\(response.file.fileID)"])
         }
     }

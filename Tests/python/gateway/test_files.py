@@ -105,6 +105,28 @@ def test_labels_travel_with_uploads_and_bad_ones_are_400_before_storing(new_clie
     assert len(client.get("/api/v1/files").json()["files"]) == before
 
 
+def test_a_file_object_is_the_same_json_in_every_response(new_client):
+    """Listings, file objects and upload responses write their JSON by hand; search results encode the same
+    representation with JSONEncoder. Hostile text (quotes, backslashes, markup, non-ASCII; control characters are
+    refused earlier) must come out identical, and parse, in all of them."""
+    client = new_client()
+    word = "zj" + uuid.uuid4().hex[:10]
+    name = f'q"uo"te {word} \u00fcn\u00ef \U0001F389 <b>&amp;.txt'
+    created = client.upload(name, f"{word} text".encode(), "text/plain",
+                            headers={"X-File-Labels": "note=say+%22hi%22%5Cnow&emoji=%F0%9F%8E%89"})
+    assert created["name"] == name and created["labels"] == {"note": 'say "hi"\\now', "emoji": "\U0001F389"}
+    assert created["job_id"] and "deleted_at" not in created
+    file_id = created["file_id"]
+    path = f"/api/v1/files/{file_id}"
+    eventually(lambda: client.get(path).json()["status"] == "processed", "processing to finish")
+    hit = eventually(lambda: client.get("/api/v1/search", params={"q": word}).json()["hits"], "the file in search")
+    got = client.get(path).json()
+    listed = next(f for f in client.get("/api/v1/files").json()["files"] if f["file_id"] == file_id)
+    assert got == listed == hit[0]["file"], (got, listed, hit[0]["file"])
+    assert {k: v for k, v in created.items() if k not in ("job_id", "status", "updated_at", "detected_type")} == {
+        k: v for k, v in got.items() if k not in ("status", "updated_at", "detected_type")}
+
+
 def test_listing_sorting_and_paging(new_client):
     client = new_client()
     sizes = {"b.txt": 3, "a.txt": 1, "c.txt": 2}
