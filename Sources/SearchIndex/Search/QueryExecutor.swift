@@ -28,13 +28,18 @@ struct QueryExecutor {
         let averages: [Field: Double] = [
             .name: Double(nameLength) / Double(liveCount), .text: Double(textLength) / Double(liveCount),
         ]
+        // Each term's dictionary entry per segment, looked up once: the statistics need it first, then the
+        // cursors, and a lookup is a binary search over the dictionary that misses the cache at nearly every step.
+        var found: [[UInt8]: [TermInfo?]] = [:]
         var dfCache: [[UInt8]: Int] = [:]
         func liveDF(_ key: [UInt8]) -> Int {
             if let df = dfCache[key] { return df }
+            let infos = views.map { $0.reader.lookup(key) }
             var df = 0
-            for view in views {
-                if let info = view.reader.lookup(key) { df += view.liveDF(info) }
+            for (view, info) in zip(views, infos) {
+                if let info { df += view.liveDF(info) }
             }
+            found[key] = infos
             dfCache[key] = df
             return df
         }
@@ -85,7 +90,7 @@ struct QueryExecutor {
         }
         let window = ScoreWindow()
         for (index, view) in views.enumerated() where view.liveCount > 0 {
-            guard let clauses = cursors(for: planned, query: query, in: view) else { continue }
+            guard let clauses = cursors(for: planned, query: query, in: view, at: index, found: found) else { continue }
             SegmentSearcher(
                 view: view, segmentIndex: index, clauses: clauses, modifiedRange: query.modifiedRange,
                 createdRange: query.createdRange, window: window
@@ -135,11 +140,15 @@ struct QueryExecutor {
         return Array(all.prefix(limit))
     }
 
-    /// The clause cursors of one segment, or nil when no document of it can match.
-    private func cursors(for planned: [PlannedClause], query: ParsedQuery, in view: SegmentView) -> [ClauseCursors]? {
+    /// The clause cursors of one segment (`index` in `views`), or nil when no document of it can match. `found`
+    /// holds the dictionary entries already looked up, per segment.
+    private func cursors(
+        for planned: [PlannedClause], query: ParsedQuery, in view: SegmentView, at index: Int,
+        found: [[UInt8]: [TermInfo?]]
+    ) -> [ClauseCursors]? {
         let reader = view.reader
         func cursor(_ term: ScoredTerm) -> PostingCursor? {
-            reader.lookup(term.key).map {
+            (found[term.key].map { $0[index] } ?? reader.lookup(term.key)).map {
                 PostingCursor(segment: reader, info: $0, field: term.field, weight: term.weight)
             }
         }
