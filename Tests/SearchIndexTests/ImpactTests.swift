@@ -85,14 +85,18 @@ struct ImpactTests {
         #expect(looser * 2 > 3000 / SegmentFormat.blockSize)
     }
 
-    @Test("an index written in the previous format is refused as incompatible")
-    func olderFormat() throws {
+    @Test("an index written in an older format is refused as incompatible", arguments: [
+        [0, 1] as [UInt8],  // version 1 recorded the analyzers' stemming only
+        [SegmentFormat.version - 1, 0, 1],  // the previous segment format, same analyzers
+    ])
+    func olderFormat(fingerprint: [UInt8]) throws {
         let directory = TemporaryDirectory()
         let index = try SearchIndex(directory: directory.path)
         try index.add(IndexDocument(id: "a", name: "report.pdf", owner: "ann"))
         try index.commit()
         var manifest = try Manifest.decode(try FileSystem.readFile(directory.path + "/" + Manifest.fileName))
-        manifest.fingerprint = [0, 1]  // version 1 recorded the analyzers' stemming only
+        #expect(manifest.fingerprint == IndexConfiguration().fingerprint)
+        manifest.fingerprint = fingerprint
         try manifest.write(to: directory.path)
         #expect {
             _ = try SearchIndex(directory: directory.path)

@@ -29,7 +29,7 @@ struct PostingFormatTests {
 
     /// One term's postings written by `SegmentWriter` and read back by `PostingCursor`, with wide doc gaps and
     /// term frequencies from 1 to large (so widths vary block by block).
-    @Test("postings read back whole at and around block boundaries", arguments: [1, 127, 128, 129, 256, 257, 1000])
+    @Test("postings read back whole at and around block boundaries", arguments: [1, 127, 128, 129, 256, 257, 1000, 5000])
     func postingsRoundTrip(df: Int) throws {
         var random = SeededRandom(seed: UInt64(df) &* 31)
         var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []

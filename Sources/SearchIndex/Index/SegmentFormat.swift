@@ -1,15 +1,20 @@
 /// Layout constants of a segment file. All integers little-endian.
 ///
 /// ```
-/// "FFSIDXv3"                                   8-byte magic
+/// "FFSIDXv4"                                   8-byte magic
 /// postings of every term, in term order:
 ///   header       the term's impacts (their count, then tf and length of each, varints; at most `termImpacts`),
 ///                then for one block (df ≤ 128) its last doc as a varint — no skip table for the long tail of rare
-///                terms; for several blocks a skip table of blocks × 44 bytes: lastDoc u32, the block's data end u32
-///                (from the first block's start), positionsStart u32, then `impactsPerBlock` impacts (tf u32,
-///                length u32)
-///   block data   per block of ≤128 docs: the bit widths of its doc-id deltas and of its tf − 1 values (u8 each),
-///                then both bit-packed (`BitPacking`); the first delta is relative to the previous block's last doc
+///                terms; for several blocks a skip table in three parts: per block its lastDoc u32 and its data
+///                end u32 (from the first block's start); per block its positionsStart u32; per block
+///                `impactsPerBlock` impacts (tf u32, length u32). A probe reads only the first part (lastDoc and
+///                data end side by side), so galloping over a frequent term's blocks touches a cache line where
+///                one entry of all three would touch one per block or two
+///   block data   per block of ≤128 docs: the bit widths of its doc-id deltas, of its tf − 1 values and of its
+///                jump table (u8 each); the jump table: the doc at every `jumpInterval`-th index after the first
+///                (index 16, 32, … below the block's count), each as its offset from the previous block's last doc
+///                (0 for the first block); then the deltas and tf − 1 values, all three bit-packed (`BitPacking`).
+///                The first delta is relative to the previous block's last doc
 ///   positions    (scored fields only) per doc: position deltas (varint)
 /// dictionary     blocks of 32 terms; each entry: shared-prefix length, suffix length, suffix, df, postings offset
 ///                (varints); the first entry of a block has no shared prefix
@@ -18,21 +23,26 @@
 ///                columns created, modified, name length, text length, each packed: width u8 (1, 2, 4 or 8),
 ///                base i64, docs × width bytes of value − base
 /// footer         docs u32, terms u32, dictBlocks u32, dictStart u64, dictIndexStart u64, docStoreStart u64,
-///                totalNameLength u64, totalTextLength u64, checksum u64 (of everything before it), "FFSIDXv3"
+///                totalNameLength u64, totalTextLength u64, checksum u64 (of everything before it), "FFSIDXv4"
 /// ```
 /// Impacts bound a block's (or a term's) best BM25 score for any collection statistics, which is what block-max
 /// and MaxScore pruning need (a score grows with tf and shrinks with field length); the term's own impacts make
 /// its bound a few divisions instead of a pass over its skip table.
 enum SegmentFormat {
-    static let magic: [UInt8] = Array("FFSIDXv3".utf8)
+    static let magic: [UInt8] = Array("FFSIDXv4".utf8)
     /// Recorded in the manifest's fingerprint, so an index written in an older format is refused as
     /// `incompatible` (the search service then rebuilds it) instead of failing segment by segment.
-    static let version: UInt8 = 3
+    static let version: UInt8 = 4
     static let blockSize = 128
+    /// A probe inside a block decodes from the jump-table entry before its target, so at most this many deltas.
+    static let jumpInterval = 16
     static let impactsPerBlock = 4
     static let termImpacts = 8
-    static let impactsOffset = 12
-    static let skipEntrySize = impactsOffset + 8 * impactsPerBlock
+    /// Bytes per block in each part of the skip table (bounds, positions, impacts) and in all three.
+    static let boundsEntrySize = 8
+    static let positionsEntrySize = 4
+    static let impactsEntrySize = 8 * impactsPerBlock
+    static let skipEntrySize = boundsEntrySize + positionsEntrySize + impactsEntrySize
     static let dictBlockTerms = 32
     static let footerSize = 4 * 3 + 8 * 5 + 8 + 8
 }

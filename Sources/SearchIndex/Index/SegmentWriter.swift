@@ -13,6 +13,7 @@ struct SegmentWriter {
     private var impacts = ImpactBuilder()
     private var termImpacts = ImpactBuilder(limit: SegmentFormat.termImpacts)
     private var deltas: [UInt32] = []
+    private var jumps: [UInt32] = []
 
     init(nameLengths: [UInt32], textLengths: [UInt32]) {
         self.nameLengths = nameLengths
@@ -48,6 +49,7 @@ struct SegmentWriter {
         var positionIndex = 0
         var previousDoc: UInt32 = 0
         for block in 0..<blockCount {
+            let blockBase = previousDoc
             let lower = block * SegmentFormat.blockSize
             let upper = min(lower + SegmentFormat.blockSize, docs.count)
             let positionsStart = UInt32(positionScratch.count)
@@ -56,10 +58,17 @@ struct SegmentWriter {
                 deltas.append(docs[i] - previousDoc)
                 previousDoc = docs[i]
             }
+            jumps.removeAll(keepingCapacity: true)
+            for i in stride(from: lower + SegmentFormat.jumpInterval, to: upper, by: SegmentFormat.jumpInterval) {
+                jumps.append(docs[i] - blockBase)
+            }
             let tfs = freqs[lower..<upper].lazy.map { $0 - 1 }
             let docWidth = BitPacking.width(deltas), tfWidth = BitPacking.width(tfs)
+            let jumpWidth = BitPacking.width(jumps)
             out.append(UInt8(docWidth))
             out.append(UInt8(tfWidth))
+            out.append(UInt8(jumpWidth))
+            BitPacking.append(jumps, width: jumpWidth, to: &out)
             BitPacking.append(deltas, width: docWidth, to: &out)
             BitPacking.append(tfs, width: tfWidth, to: &out)
             for i in lower..<upper {
@@ -76,14 +85,17 @@ struct SegmentWriter {
                 }
             }
             guard blockCount > 1 else { continue }
-            let entry = skipStart + block * SegmentFormat.skipEntrySize
-            out.setUInt32(docs[upper - 1], at: entry)
-            out.setUInt32(UInt32(out.count - dataStart), at: entry + 4)
-            out.setUInt32(positionsStart, at: entry + 8)
+            let bounds = skipStart + block * SegmentFormat.boundsEntrySize
+            out.setUInt32(docs[upper - 1], at: bounds)
+            out.setUInt32(UInt32(out.count - dataStart), at: bounds + 4)
+            let positionsTable = skipStart + blockCount * SegmentFormat.boundsEntrySize
+            out.setUInt32(positionsStart, at: positionsTable + block * SegmentFormat.positionsEntrySize)
+            let impactsEntry = positionsTable + blockCount * SegmentFormat.positionsEntrySize
+                + block * SegmentFormat.impactsEntrySize
             impacts.finishBlock()
             for (k, impact) in impacts.impacts.enumerated() {
-                out.setUInt32(impact.tf, at: entry + SegmentFormat.impactsOffset + 8 * k)
-                out.setUInt32(impact.length, at: entry + SegmentFormat.impactsOffset + 8 * k + 4)
+                out.setUInt32(impact.tf, at: impactsEntry + 8 * k)
+                out.setUInt32(impact.length, at: impactsEntry + 8 * k + 4)
             }
         }
         out.appendBytes(positionScratch.bytes)

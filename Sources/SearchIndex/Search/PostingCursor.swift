@@ -1,5 +1,6 @@
 /// Iterates one term's postings in one segment, block by block, decoding a block's doc ids only as far as a
-/// document in it is needed; frequencies are read from the packed block at the current index.
+/// document in it is needed (from the block's jump table on, when a probe's target lies beyond the decoded ones);
+/// frequencies are read from the packed block at the current index.
 final class PostingCursor: DocCursor {
     private let base: UnsafeRawPointer
     let df: Int
@@ -7,7 +8,10 @@ final class PostingCursor: DocCursor {
     /// Where the term's impacts start (after their count) and how many there are.
     private let termImpactsStart: Int
     private let termImpactCount: Int
+    /// The skip table's parts: lastDoc and data end per block, then positionsStart, then impacts.
     private let skipStart: Int
+    private let positionsTableStart: Int
+    private let impactsTableStart: Int
     private let dataStart: Int
     private let positionsBase: Int
     private let lengths: PackedColumn
@@ -24,13 +28,21 @@ final class PostingCursor: DocCursor {
     private var packedDocs: UnsafeRawPointer
     private var docWidth = 0
     private var docMask: UInt64 = 0
+    /// The current block's jump table: the doc at every `jumpInterval`-th index, as an offset from `blockBase`.
+    private var packedJumps: UnsafeRawPointer
+    private var jumpWidth = 0
+    private var jumpMask: UInt64 = 0
+    private var jumpCount = 0
+    /// The previous block's last doc (0 for the first block), which the jump table's offsets are from.
+    private var blockBase: UInt32 = 0
     private var packedFreqs: UnsafeRawPointer
     private var freqWidth = 0
     private var freqMask: UInt64 = 0
     private var positionsOffset = 0
     private var positionsDecoded = 0
-    /// Doc ids of the current block are decoded up to `docsDecoded`: skipping (AND probes, filters) needs only
-    /// some of them, so the rest are decoded when a later doc is first asked for.
+    /// Doc ids of the current block are decoded up to `docsDecoded`, from the current index or a jump point
+    /// before it (those before it are stale): skipping (AND probes, filters) needs only some of them, so the rest
+    /// are decoded when a later doc is first asked for.
     private var docsDecoded = 0
     private lazy var cachedMaxScore: Double = {
         var offset = termImpactsStart
@@ -52,6 +64,8 @@ final class PostingCursor: DocCursor {
         termImpactsStart = offset
         for _ in 0..<(2 * termImpactCount) { _ = Self.readVarint(base, &offset) }
         skipStart = offset
+        positionsTableStart = skipStart + blockCount * SegmentFormat.boundsEntrySize
+        impactsTableStart = positionsTableStart + blockCount * SegmentFormat.positionsEntrySize
         lengths = field.map { segment.lengths($0) } ?? PackedColumn(start: 0, width: 1, base: 0)
         termWeight = weight ?? TermWeight(boost: 0, idf: 0, k1: 1.2, b: 0.75, averageLength: 1)
         docs = .allocate(capacity: SegmentFormat.blockSize)
@@ -62,11 +76,12 @@ final class PostingCursor: DocCursor {
         } else {
             dataStart = skipStart + blockCount * SegmentFormat.skipEntrySize
             let dataLength = Int(UInt32(littleEndian: segment.base.loadUnaligned(
-                fromByteOffset: skipStart + (blockCount - 1) * SegmentFormat.skipEntrySize + 4, as: UInt32.self)))
+                fromByteOffset: skipStart + (blockCount - 1) * SegmentFormat.boundsEntrySize + 4, as: UInt32.self)))
             positionsBase = dataStart + dataLength
         }
         packedDocs = base
         packedFreqs = base
+        packedJumps = base
         super.init(isScored: weight != nil && field != nil)
         decode(block: 0)
     }
@@ -76,13 +91,26 @@ final class PostingCursor: DocCursor {
     }
 
     @inline(__always)
-    private func skipField(_ block: Int, _ field: Int) -> UInt32 {
-        UInt32(littleEndian: base.loadUnaligned(
-            fromByteOffset: skipStart + block * SegmentFormat.skipEntrySize + field, as: UInt32.self))
+    private func uint32(at offset: Int) -> UInt32 {
+        UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     @inline(__always)
-    private func lastDoc(_ block: Int) -> UInt32 { blockCount == 1 ? singleLastDoc : skipField(block, 0) }
+    private func lastDoc(_ block: Int) -> UInt32 {
+        blockCount == 1 ? singleLastDoc : uint32(at: skipStart + block * SegmentFormat.boundsEntrySize)
+    }
+
+    /// Where block `block`'s data ends, from the first block's start.
+    @inline(__always)
+    private func dataEnd(_ block: Int) -> Int {
+        Int(uint32(at: skipStart + block * SegmentFormat.boundsEntrySize + 4))
+    }
+
+    /// Field `field` (0: tf, 4: length) of impact `k` of block `block`.
+    @inline(__always)
+    private func impact(_ block: Int, _ k: Int, _ field: Int) -> UInt32 {
+        uint32(at: impactsTableStart + block * SegmentFormat.impactsEntrySize + 8 * k + field)
+    }
 
     @inline(__always)
     private func readVarint(_ offset: inout Int) -> UInt32 {
@@ -108,22 +136,27 @@ final class PostingCursor: DocCursor {
     /// Enters block `b`, decoding only its first doc id: a probe usually needs a few of a block's docs.
     private func decode(block b: Int) {
         block = b
-        let start = dataStart + (b == 0 ? 0 : Int(skipField(b - 1, 4)))
+        let start = dataStart + (b == 0 ? 0 : dataEnd(b - 1))
         count = b == blockCount - 1 ? df - b * SegmentFormat.blockSize : SegmentFormat.blockSize
         docWidth = Int(base.load(fromByteOffset: start, as: UInt8.self))
         freqWidth = Int(base.load(fromByteOffset: start + 1, as: UInt8.self))
+        jumpWidth = Int(base.load(fromByteOffset: start + 2, as: UInt8.self))
         docMask = BitPacking.mask(width: docWidth)
         freqMask = BitPacking.mask(width: freqWidth)
-        packedDocs = base + start + 2
+        jumpMask = BitPacking.mask(width: jumpWidth)
+        jumpCount = (count - 1) / SegmentFormat.jumpInterval
+        packedJumps = base + start + 3
+        packedDocs = packedJumps + BitPacking.byteCount(count: jumpCount, width: jumpWidth)
         packedFreqs = packedDocs + BitPacking.byteCount(count: count, width: docWidth)
+        blockBase = b == 0 ? 0 : lastDoc(b - 1)
         let firstDelta = BitPacking.value(at: 0, width: docWidth, mask: docMask, in: packedDocs)
-        docs[0] = (b == 0 ? 0 : lastDoc(b - 1)) &+ firstDelta
+        docs[0] = blockBase &+ firstDelta
         docsDecoded = 1
         index = 0
         doc = docs[0]
         positionsOffset = blockCount == 1
             ? packedFreqs - base + BitPacking.byteCount(count: count, width: freqWidth)
-            : positionsBase + Int(skipField(b, 8))
+            : positionsBase + Int(uint32(at: positionsTableStart + b * SegmentFormat.positionsEntrySize))
         positionsDecoded = 0
     }
 
@@ -207,9 +240,33 @@ final class PostingCursor: DocCursor {
         if docs[docsDecoded - 1] >= target {
             while docs[index] < target { index += 1 }
         } else {
-            index = decodeDocs(reaching: target)
+            jump(toward: target)
+            index = docs[docsDecoded - 1] >= target ? docsDecoded - 1 : decodeDocs(reaching: target)
         }
         doc = docs[index]
+    }
+
+    /// Restarts decoding at the last jump point past the decoded docs whose doc is ≤ `target`, if any: a frequent
+    /// term probed at a rare term's candidates would otherwise decode about half a block per probe.
+    @inline(__always)
+    private func jump(toward target: UInt32) {
+        let interval = SegmentFormat.jumpInterval
+        // Jump point k (1...jumpCount) is index k × interval; the first one past the decoded docs:
+        var k = (docsDecoded + interval - 1) / interval
+        var found: UInt32 = 0
+        var point = 0
+        while k <= jumpCount {
+            let jumpDoc = blockBase &+ BitPacking.value(at: k - 1, width: jumpWidth, mask: jumpMask, in: packedJumps)
+            if jumpDoc > target { break }
+            found = jumpDoc
+            point = k
+            k += 1
+        }
+        guard point > 0 else { return }
+        let i = point * interval
+        docs[i] = found
+        docsDecoded = i + 1
+        index = i
     }
 
     /// Decodes doc ids up to the first ≥ `target` (the block's last doc is ≥ `target`) and returns its index:
@@ -261,9 +318,9 @@ final class PostingCursor: DocCursor {
         guard blockCount > 1 else { return cachedMaxScore }
         var best = 0.0
         for k in 0..<SegmentFormat.impactsPerBlock {
-            let tf = skipField(b, SegmentFormat.impactsOffset + 8 * k)
+            let tf = impact(b, k, 0)
             if tf == 0 { break }
-            best = max(best, termWeight.score(tf: tf, length: skipField(b, SegmentFormat.impactsOffset + 8 * k + 4)))
+            best = max(best, termWeight.score(tf: tf, length: impact(b, k, 4)))
         }
         return best
     }
