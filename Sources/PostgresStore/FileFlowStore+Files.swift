@@ -256,8 +256,10 @@ extension FileFlowStore {
         """
     /// How many columns `fileColumns` has: a query's own columns after them start here.
     static let fileColumnCount = 15
-    static let fileFrom = """
-        FROM files f JOIN users u ON u.user_id = f.owner_id
+    static let fileFrom = "FROM files f \(fileJoins)"
+    /// What `fileColumns` needs besides `files f`: its owner `u` and its current version `v`.
+    static let fileJoins = """
+        JOIN users u ON u.user_id = f.owner_id
         LEFT JOIN versions v ON v.file_id = f.file_id AND v.version = f.current_version
         """
 

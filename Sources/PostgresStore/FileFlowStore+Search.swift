@@ -82,8 +82,7 @@ extension FileFlowStore {
                 left(f.extracted_text, $3)
             FROM (SELECT DISTINCT unnest($1::uuid[])) AS wanted(file_id)
             CROSS JOIN LATERAL (SELECT * FROM files WHERE file_id = wanted.file_id AND deleted_at IS NULL LIMIT 1) f
-            JOIN users u ON u.user_id = f.owner_id
-            LEFT JOIN versions v ON v.file_id = f.file_id AND v.version = f.current_version
+            \(Self.fileJoins)
             LEFT JOIN shares s ON s.file_id = f.file_id AND s.user_id = $2::uuid
             WHERE f.owner_id = $2::uuid OR s.user_id IS NOT NULL
             """,

@@ -71,27 +71,23 @@ final class RPCCallRecorder: Sendable {
     /// A Zipkin span takes the method's tags and the status encoded once per method and status, and its remote
     /// endpoint typed; other tracers get them as attributes, set in one edit (one lock, room made once).
     private func tag(_ status: RPCError.Code, _ error: (any Error)?, _ handles: MethodInstruments.Outcome) {
+        let endpoint = remoteEndpoint
         if let zipkin = span as? ZipkinSpan {
             zipkin.addEncodedTags(handles.spanTags)
             if !Self.isStandard(status) { zipkin.attributes[Self.statusCodeTag] = Int64(status.rawValue) }
-            switch remote {
-            case .peer(let peer):
-                if let peer = peerAddress(peer) { zipkin.setRemoteEndpoint(address: peer.address, port: peer.port) }
-            case .service:
-                zipkin.setRemoteEndpoint(serviceName: descriptor.service)
-            }
+            zipkin.setRemoteEndpoint(serviceName: endpoint.service, address: endpoint.address, port: endpoint.port)
         } else {
             span.updateAttributes { attributes in
                 attributes.reserveCapacity(8)
                 for (key, value) in descriptor.spanTags { attributes.set(key, value: .string(value)) }
-                switch remote {
-                case .peer(let peer):
-                    if let peer = peerAddress(peer) {
-                        attributes.set(ZipkinSpan.remoteAddressAttribute, value: .string(peer.address))
-                        attributes.set(ZipkinSpan.remotePortAttribute, value: .int64(Int64(peer.port)))
-                    }
-                case .service:
-                    attributes.set(ZipkinSpan.remoteServiceAttribute, value: .string(descriptor.service))
+                if let service = endpoint.service {
+                    attributes.set(ZipkinSpan.remoteServiceAttribute, value: .string(service))
+                }
+                if let address = endpoint.address {
+                    attributes.set(ZipkinSpan.remoteAddressAttribute, value: .string(address))
+                }
+                if let port = endpoint.port {
+                    attributes.set(ZipkinSpan.remotePortAttribute, value: .int64(Int64(port)))
                 }
                 attributes.set(Self.statusCodeTag, value: .int64(Int64(status.rawValue)))
             }
@@ -102,6 +98,15 @@ final class RPCCallRecorder: Sendable {
         }
         // A failed call is kept whatever the sampling decision (ZipkinSpan keeps errored spans).
         span.setStatus(SpanStatus(code: .error, message: Self.label(status)))
+    }
+
+    /// Who is at the other end: the service called (client side) or the client's address (server side; none for an
+    /// in-process caller).
+    private var remoteEndpoint: (service: String?, address: String?, port: Int?) {
+        switch remote {
+        case .service: (descriptor.service, nil, nil)
+        case .peer(let peer): peerAddress(peer).map { (nil, $0.address, $0.port) } ?? (nil, nil, nil)
+        }
     }
 
     /// Runs `body`; a throw is the call's outcome, recorded before it is rethrown.

@@ -84,7 +84,8 @@ final class MethodInstruments: Sendable {
                 requests: Counter(label: names.requests.name, dimensions: labels, factory: factory),
                 duration: Timer(label: names.duration.name, dimensions: labels, factory: factory),
                 spanTags: EncodedSpanTags(
-                    slot == 17 ? method.spanTags : method.spanTags + [(RPCCallRecorder.statusCodeTag, "\(code.rawValue)")])
+                    RPCCallRecorder.isStandard(code)
+                        ? method.spanTags + [(RPCCallRecorder.statusCodeTag, "\(code.rawValue)")] : method.spanTags)
             )
             outcomes[slot] = handles
             return handles
