@@ -16,18 +16,18 @@ public struct JSONText {
         bytes.append(UInt8(ascii: "{"))
     }
 
-    @inlinable public mutating func field(_ key: String, _ value: String) {
+    @inlinable public mutating func field(_ key: some JSONKey, _ value: String) {
         separator(key)
         Self.appendQuoted(value, to: &bytes)
     }
 
-    @inlinable public mutating func field(_ key: String, _ value: UInt64) {
+    @inlinable public mutating func field(_ key: some JSONKey, _ value: UInt64) {
         separator(key)
         Self.appendDecimal(value, to: &bytes)
     }
 
     /// `"key":"-12"`: an integer as a JSON string (Zipkin's tags are all strings).
-    @inlinable public mutating func field(_ key: String, quotedInteger value: Int64) {
+    @inlinable public mutating func field(_ key: some JSONKey, quotedInteger value: Int64) {
         separator(key)
         bytes.append(UInt8(ascii: "\""))
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
@@ -35,13 +35,13 @@ public struct JSONText {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    @inlinable public mutating func field(_ key: String, _ value: Bool) {
+    @inlinable public mutating func field(_ key: some JSONKey, _ value: Bool) {
         separator(key)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// `"key":"<hex>"` with 16 lowercase hex digits (a span ID), written straight into the buffer.
-    @inlinable public mutating func field(_ key: String, hex word: UInt64) {
+    @inlinable public mutating func field(_ key: some JSONKey, hex word: UInt64) {
         separator(key)
         bytes.append(UInt8(ascii: "\""))
         appendHex(word)
@@ -49,7 +49,7 @@ public struct JSONText {
     }
 
     /// `"key":"<hex>"` with 32 lowercase hex digits (a 128-bit trace ID).
-    @inlinable public mutating func field(_ key: String, hex high: UInt64, _ low: UInt64) {
+    @inlinable public mutating func field(_ key: some JSONKey, hex high: UInt64, _ low: UInt64) {
         separator(key)
         bytes.append(UInt8(ascii: "\""))
         appendHex(high)
@@ -58,13 +58,13 @@ public struct JSONText {
     }
 
     /// `"key":null`.
-    @inlinable public mutating func nullField(_ key: String) {
+    @inlinable public mutating func nullField(_ key: some JSONKey) {
         separator(key)
         bytes.append(contentsOf: "null".utf8)
     }
 
     /// Inserts already-encoded JSON.
-    @inlinable public mutating func field(_ key: String, raw: String) {
+    @inlinable public mutating func field(_ key: some JSONKey, raw: String) {
         separator(key)
         bytes.append(contentsOf: raw.utf8)
     }
@@ -83,14 +83,14 @@ public struct JSONText {
     }
 
     /// Opens `"key":{`; members follow until `endObject`.
-    @inlinable public mutating func beginObject(_ key: String) {
+    @inlinable public mutating func beginObject(_ key: some JSONKey) {
         separator(key)
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     /// Opens `"key":[`; elements (`beginElementObject`) follow until `endArray`.
-    @inlinable public mutating func beginArray(_ key: String) {
+    @inlinable public mutating func beginArray(_ key: some JSONKey) {
         separator(key)
         bytes.append(UInt8(ascii: "["))
         needsComma = false
@@ -124,11 +124,10 @@ public struct JSONText {
     /// The closed outermost object.
     @inlinable public mutating func finished() -> String { String(decoding: finishedBytes(), as: UTF8.self) }
 
-    @inlinable mutating func separator(_ key: String) {
+    @inlinable mutating func separator(_ key: some JSONKey) {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
         needsComma = true
-        Self.appendQuoted(key, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        key.appendMemberName(to: &bytes)
     }
 
     /// 16 lowercase hex digits, composed on the stack and appended at once.
@@ -194,4 +193,33 @@ public struct JSONText {
     }
 
     @usableFromInline static let hexDigits = Array("0123456789abcdef".utf8)
+}
+
+/// A member name: a `String`, quoted as it is written, or a `QuotedJSONKey`, quoted once beforehand.
+public protocol JSONKey {
+    /// Appends `"name":`.
+    func appendMemberName(to bytes: inout [UInt8])
+}
+
+extension String: JSONKey {
+    @inlinable public func appendMemberName(to bytes: inout [UInt8]) {
+        JSONText.appendQuoted(self, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+}
+
+/// A member name quoted once, colon included: writers that emit the same names in every object (every span) copy
+/// it instead of scanning it for characters to escape each time.
+public struct QuotedJSONKey: JSONKey, Sendable {
+    @usableFromInline let memberName: [UInt8]
+
+    public init(_ name: String) {
+        var memberName: [UInt8] = []
+        name.appendMemberName(to: &memberName)
+        self.memberName = memberName
+    }
+
+    @inlinable public func appendMemberName(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: memberName)
+    }
 }

@@ -9,25 +9,25 @@ extension ZipkinSpan {
     /// over what `setRemoteEndpoint` set; an error status adds the `error` tag.
     func writeJSON(_ state: State, into object: inout JSONText, endNanos: UInt64) {
         if b3.traceID.is128Bit {
-            object.field("traceId", hex: b3.traceID.high, b3.traceID.low)
+            object.field(Key.traceId, hex: b3.traceID.high, b3.traceID.low)
         } else {
-            object.field("traceId", hex: b3.traceID.low)
+            object.field(Key.traceId, hex: b3.traceID.low)
         }
-        if let parent = b3.parentSpanID { object.field("parentId", hex: parent.value) }
-        object.field("id", hex: b3.spanID.value)
-        if let kind = zipkinKind { object.field("kind", kind) }
-        object.field("name", state.name)
-        object.field("timestamp", startNanos / 1000)
+        if let parent = b3.parentSpanID { object.field(Key.parentId, hex: parent.value) }
+        object.field(Key.id, hex: b3.spanID.value)
+        if let kind = zipkinKind { object.field(Key.kind, raw: kind) }
+        object.field(Key.name, state.name)
+        object.field(Key.timestamp, startNanos / 1000)
         // Microseconds, at least 1 (the schema's minimum).
-        object.field("duration", endNanos > startNanos ? max((endNanos - startNanos) / 1000, 1) : 1)
-        if b3.sampling == .debug { object.field("debug", true) }
-        object.field("localEndpoint", raw: tracer.localEndpointJSON)
+        object.field(Key.duration, endNanos > startNanos ? max((endNanos - startNanos) / 1000, 1) : 1)
+        if b3.sampling == .debug { object.field(Key.debug, true) }
+        object.field(Key.localEndpoint, raw: tracer.localEndpointJSON)
 
         var remote = state.remote
         // No nested function to open the tags: one captured by the closure below cost a heap box per span.
         var tagsOpen = !state.encodedTags.isEmpty
         if tagsOpen {
-            object.beginObject("tags")
+            object.beginObject(Key.tags)
             object.members(raw: state.encodedTags)
         }
         state.attributes.forEach { key, value in
@@ -36,37 +36,38 @@ extension ZipkinSpan {
             case Self.remoteAddressAttribute: remote.address = Self.text(value)
             case Self.remotePortAttribute: remote.port = Self.integer(value)
             default:
-                if !tagsOpen { object.beginObject("tags") }
+                if !tagsOpen { object.beginObject(Key.tags) }
                 tagsOpen = true
                 Self.writeTag(key, value, into: &object)
             }
         }
         if let errorTag = state.errorTag {
-            if !tagsOpen { object.beginObject("tags") }
+            if !tagsOpen { object.beginObject(Key.tags) }
             tagsOpen = true
-            object.field("error", errorTag)
+            object.field(Key.error, errorTag)
         }
         if tagsOpen { object.endObject() }
         remote.write(into: &object)
 
         if !state.events.isEmpty {
-            object.beginArray("annotations")
+            object.beginArray(Key.annotations)
             for event in state.events {
                 object.beginElementObject()
-                object.field("timestamp", event.nanosecondsSinceEpoch / 1000)
-                object.field("value", event.name)
+                object.field(Key.timestamp, event.nanosecondsSinceEpoch / 1000)
+                object.field(Key.value, event.name)
                 object.endObject()
             }
             object.endArray()
         }
     }
 
+    /// The span kind as a JSON string.
     private var zipkinKind: String? {
         switch kind {
-        case .server: "SERVER"
-        case .client: "CLIENT"
-        case .producer: "PRODUCER"
-        case .consumer: "CONSUMER"
+        case .server: #""SERVER""#
+        case .client: #""CLIENT""#
+        case .producer: #""PRODUCER""#
+        case .consumer: #""CONSUMER""#
         default: nil
         }
     }
@@ -118,11 +119,33 @@ struct RemoteEndpoint {
     func write(into object: inout JSONText) {
         let validPort = port.flatMap { (1...65535).contains($0) ? UInt64($0) : nil }
         guard serviceName != nil || address != nil || validPort != nil else { return }
-        object.beginObject("remoteEndpoint")
-        if let serviceName { object.field("serviceName", serviceName) }
+        object.beginObject(Key.remoteEndpoint)
+        if let serviceName { object.field(Key.serviceName, serviceName) }
         // `utf8.contains`, not `String.contains`: the latter is a Foundation substring search on every span.
-        if let address { object.field(address.utf8.contains(UInt8(ascii: ":")) ? "ipv6" : "ipv4", address) }
-        if let validPort { object.field("port", validPort) }
+        if let address { object.field(address.utf8.contains(UInt8(ascii: ":")) ? Key.ipv6 : Key.ipv4, address) }
+        if let validPort { object.field(Key.port, validPort) }
         object.endObject()
     }
+}
+
+/// The member names of a span, quoted once rather than for every span.
+private enum Key {
+    static let traceId = QuotedJSONKey("traceId")
+    static let parentId = QuotedJSONKey("parentId")
+    static let id = QuotedJSONKey("id")
+    static let kind = QuotedJSONKey("kind")
+    static let name = QuotedJSONKey("name")
+    static let timestamp = QuotedJSONKey("timestamp")
+    static let duration = QuotedJSONKey("duration")
+    static let debug = QuotedJSONKey("debug")
+    static let localEndpoint = QuotedJSONKey("localEndpoint")
+    static let remoteEndpoint = QuotedJSONKey("remoteEndpoint")
+    static let tags = QuotedJSONKey("tags")
+    static let error = QuotedJSONKey("error")
+    static let annotations = QuotedJSONKey("annotations")
+    static let value = QuotedJSONKey("value")
+    static let serviceName = QuotedJSONKey("serviceName")
+    static let ipv4 = QuotedJSONKey("ipv4")
+    static let ipv6 = QuotedJSONKey("ipv6")
+    static let port = QuotedJSONKey("port")
 }

@@ -24,6 +24,19 @@ import Testing
         #expect(MethodDescriptor(path: "//b") == nil)
     }
 
+    @Test func aPeerKeepsItsAddressAndPortTyped() throws {
+        let v4 = RPCPeer(try SocketAddress(ipAddress: "127.0.0.1", port: 5000))
+        #expect(v4.ipAddress == "127.0.0.1" && v4.port == 5000)
+        #expect(v4.description.hasSuffix("127.0.0.1:5000"))
+        let v6 = RPCPeer(try SocketAddress(ipAddress: "::1", port: 443))
+        #expect(v6.ipAddress == "::1" && v6.port == 443)
+        // A Unix-domain peer has neither: only its description.
+        let unix = RPCPeer(try SocketAddress(unixDomainSocketPath: "/tmp/mesh.sock"))
+        #expect(unix.ipAddress == nil && unix.port == nil)
+        #expect(unix.description.contains("/tmp/mesh.sock"))
+        #expect(RPCPeer.inProcess.description == "in-process" && RPCPeer.inProcess.ipAddress == nil)
+    }
+
     @Test func errorsWrapCausesAndMapCancellation() {
         struct Boom: Error {}
         let wrapped = RPCError(wrapping: Boom())

@@ -26,7 +26,7 @@ import Testing
         }
         let written = NIOLockedValueBox<[RPCResponsePart]>([])
         let stream = RPCServerStream(
-            path: echo.path, deadline: nil, peer: "test", inbound: .elements(parts),
+            path: echo.path, deadline: nil, peer: RPCPeer(name: "test"), inbound: .elements(parts),
             outbound: ClosableRPCWriter(write: { part in written.withLockedValue { $0.append(part) } }, finish: { _ in }))
         let server = RPCServer(
             transport: InProcessTransport.makePair().server, router: router, interceptors: interceptors)
@@ -162,7 +162,7 @@ import Testing
             return ServerResponse(message: request.message)
         }
         let stream = RPCServerStream(
-            path: Self.echo.path, deadline: nil, peer: "test", inbound: .elements([.metadata([:]), Self.bytes([3])]),
+            path: Self.echo.path, deadline: nil, peer: RPCPeer(name: "test"), inbound: .elements([.metadata([:]), Self.bytes([3])]),
             outbound: ClosableRPCWriter(write: { _ in }, finish: { _ in }))
         await RPCServer(transport: InProcessTransport.makePair().server, router: router, interceptors: [Tagger()])
             .handle(stream)

@@ -1,3 +1,4 @@
+import Foundation
 import FlowJSON
 import Testing
 import Tracing
@@ -62,6 +63,16 @@ import Tracing
         var object = JSONText()
         fields(&object)
         return object.finishedBytes()
+    }
+
+    @Test func keysQuotedOnceAreEscapedLikeAnyOther() {
+        let keys = ["traceId", "a\"b", "back\\slash", "line\nbreak", "\u{01}", "ünï"]
+        for key in keys {
+            let quoted = object { $0.field(QuotedJSONKey(key), "v") }
+            #expect(quoted == object { $0.field(key, "v") })
+            let parsed = try? JSONSerialization.jsonObject(with: Data(quoted)) as? [String: String]
+            #expect(parsed == [key: "v"])
+        }
     }
 
     @Test func batchIsOneJSONArrayAndJSONLines() {

@@ -103,7 +103,7 @@ public struct InProcessClientTransport: ClientTransport {
         let serverStream = RPCServerStream(
             path: descriptor.path,
             deadline: deadline,
-            peer: "in-process",
+            peer: .inProcess,
             inbound: requests.sequence,
             outbound: ClosableRPCWriter(
                 write: { part in

@@ -4,15 +4,15 @@ public struct RPCServerStream: Sendable {
     public let path: String
     /// When the client's `grpc-timeout` expires, if it sent one.
     public let deadline: ContinuousClock.Instant?
-    /// The peer's address, for logs ("ipv4:127.0.0.1:5000", "in-process").
-    public let peer: String
+    /// Who is at the other end: a socket address, or `in-process`.
+    public let peer: RPCPeer
     public let inbound: RPCAsyncSequence<RPCRequestPart>
     public let outbound: ClosableRPCWriter<RPCResponsePart>
 
     public init(
         path: String,
         deadline: ContinuousClock.Instant?,
-        peer: String,
+        peer: RPCPeer,
         inbound: RPCAsyncSequence<RPCRequestPart>,
         outbound: ClosableRPCWriter<RPCResponsePart>
     ) {

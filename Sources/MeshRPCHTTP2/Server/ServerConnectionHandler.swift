@@ -55,7 +55,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var reading = false
     private var closing = false
     private var draining = false
-    private var peer = "unknown"
+    private var peer = RPCPeer.unknown
     private var executor: EventLoopTaskExecutor?
 
     init(configuration: HTTP2ServerConfiguration, streamHandler: @escaping @Sendable (RPCServerStream) async -> Void) {
@@ -86,7 +86,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func start(context: ChannelHandlerContext) {
         guard idleTimer == nil else { return }
-        peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        peer = context.channel.remoteAddress.map(RPCPeer.init) ?? .unknown
         resetIdleTimer()
         if let interval = configuration.keepaliveInterval {
             let amount = TimeAmount(interval)

@@ -16,8 +16,8 @@ import Tracing
 final class RPCCallRecorder: Sendable {
     /// Who is at the other end, as the span's remote endpoint shows it.
     enum Remote: Sendable {
-        /// Server side: the client's address as SwiftNIO prints it.
-        case peer(String)
+        /// Server side: the client's connection.
+        case peer(RPCPeer)
         /// Client side: the service called.
         case service
     }
@@ -105,7 +105,7 @@ final class RPCCallRecorder: Sendable {
     private var remoteEndpoint: (service: String?, address: String?, port: Int?) {
         switch remote {
         case .service: (descriptor.service, nil, nil)
-        case .peer(let peer): peerAddress(peer).map { (nil, $0.address, $0.port) } ?? (nil, nil, nil)
+        case .peer(let peer): (nil, peer.ipAddress, peer.port)
         }
     }
 
