@@ -10,6 +10,13 @@ final class PostgresConnection: @unchecked Sendable {
     private let queue: DispatchQueue
     /// Touched only on `queue`.
     private var libpq: LibPQConnection?
+    /// Set by `checkOnNextRun` (by the connection's one holder, before it submits work to `queue`), read and
+    /// cleared on `queue`.
+    private var checkPending = false
+    /// A transaction's BEGIN, sent in the same hop to the queue as its first statement (`beginWithNextRun`).
+    private var pendingBegin: String?
+    /// `txid_current()` of the holder's transaction, once its BEGIN was sent; read by the holder after a `run`.
+    private(set) var transactionID: Int64 = -1
     private let conninfo: String
 
     init(conninfo: String, id: Int) {
@@ -17,28 +24,63 @@ final class PostgresConnection: @unchecked Sendable {
         self.queue = DispatchQueue(label: "fileflow.postgres.\(id)")
     }
 
-    /// Reopens the session when it broke or the server closed it while idle; called when the pool hands the
-    /// connection out, never in the middle of a transaction (a silent reconnect there would lose its work).
-    func ensureConnected() async throws {
-        try await onQueue {
-            if self.libpq == nil || self.libpq?.isHealthy == false || self.libpq?.detectClosedWhileIdle() == true {
-                self.libpq = nil
-                self.libpq = try LibPQConnection(conninfo: self.conninfo)
-            }
-        }
+    /// Has the next `run` first reopen the session if it broke or the server closed it while idle. Called when
+    /// the pool hands the connection out, never in the middle of a transaction (a silent reconnect there would
+    /// lose its work). The check rides on the holder's first statement: a hop of its own to the queue (a thread
+    /// woken each way) cost as much as a statement, for every read and transaction.
+    func checkOnNextRun() {
+        checkPending = true
+    }
+
+    /// Opens a transaction with `begin` (which must end in `SELECT txid_current()`) just before the next `run`'s
+    /// statement, in the same hop; `end` closes it.
+    func beginWithNextRun(_ begin: String) {
+        pendingBegin = begin
+        transactionID = -1
     }
 
     /// Runs `body` on the connection's queue; fails with `connectionFailed` when there is no live session.
     func run<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
-        try await onQueue {
-            guard let libpq = self.libpq else { throw PostgresError(.connectionFailed, "not connected") }
+        try await onQueue { libpq in
+            if let begin = self.pendingBegin {
+                self.pendingBegin = nil
+                self.transactionID = try libpq.simpleQuery(begin).first?.int(0) ?? -1
+            }
             return try body(libpq)
         }
     }
 
-    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Ends the transaction `beginWithNextRun` opened: COMMIT (throwing if the server rolled it back instead) or
+    /// ROLLBACK. When no statement ran, no BEGIN was sent either, and there is nothing to end.
+    func end(commit: Bool) async throws {
+        try await onQueue { libpq in
+            guard self.pendingBegin == nil else {
+                self.pendingBegin = nil
+                return
+            }
+            if commit { try libpq.commit() } else { _ = try libpq.simpleQuery("ROLLBACK") }
+        }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
+            queue.async {
+                continuation.resume(with: Result {
+                    if self.checkPending {
+                        self.checkPending = false
+                        try self.reopenIfBroken()
+                    }
+                    guard let libpq = self.libpq else { throw PostgresError(.connectionFailed, "not connected") }
+                    return try body(libpq)
+                })
+            }
+        }
+    }
+
+    private func reopenIfBroken() throws {
+        if libpq == nil || libpq?.isHealthy == false || libpq?.detectClosedWhileIdle() == true {
+            libpq = nil
+            libpq = try LibPQConnection(conninfo: conninfo)
         }
     }
 }

@@ -25,7 +25,7 @@ public final class PostgresDatabase: Sendable {
         while true {
             let connection = await pool.acquire()
             do {
-                try await connection.ensureConnected()
+                connection.checkOnNextRun()
                 let value = try await body(PostgresSession(connection: connection))
                 await pool.release(connection)
                 return value
@@ -63,7 +63,7 @@ public final class PostgresDatabase: Sendable {
         while true {
             let connection = await pool.acquire()
             do {
-                try await connection.ensureConnected()
+                connection.checkOnNextRun()
                 let value = try await attemptTransaction(on: connection, isolation: isolation, deadline: deadline, body)
                 await pool.release(connection)
                 if let value { return value }
@@ -91,20 +91,19 @@ public final class PostgresDatabase: Sendable {
         deadline: ContinuousClock.Instant,
         _ body: @Sendable (PostgresSession) async throws -> T
     ) async throws -> T? {
-        let begin = "BEGIN ISOLATION LEVEL \(isolation.rawValue); SELECT txid_current()"
-        let xid = try await connection.run { try $0.simpleQuery(begin).first?.int(0) ?? -1 }
+        connection.beginWithNextRun("BEGIN ISOLATION LEVEL \(isolation.rawValue); SELECT txid_current()")
         let value: T
         do {
             value = try await body(PostgresSession(connection: connection))
         } catch {
-            _ = try? await connection.run { try $0.simpleQuery("ROLLBACK") }
+            try? await connection.end(commit: false)
             throw error
         }
         do {
-            try await connection.run { try $0.commit() }
+            try await connection.end(commit: true)
             return value
         } catch let error as PostgresError where error.code == .connectionFailed {
-            return try await committed(xid: xid, deadline: deadline) ? value : nil
+            return try await committed(xid: connection.transactionID, deadline: deadline) ? value : nil
         }
     }
 

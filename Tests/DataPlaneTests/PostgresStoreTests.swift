@@ -279,6 +279,33 @@ struct PostgresStoreTests {
         #expect(try await database.query("SELECT 1").first?.int(0) == 1)
     }
 
+    @Test("a transaction's BEGIN goes with its first statement: one without statements leaves nothing open behind")
+    func beginTravelsWithTheFirstStatement() async throws {
+        _ = try await TestEnvironment.store()
+        // One connection, so every call below runs on the same session.
+        let database = PostgresDatabase(configuration: PostgresConfiguration(url: TestEnvironment.postgresURL!, maxConnections: 1))
+        let isolation = "SELECT current_setting('transaction_isolation')"
+        #expect(try await database.transaction(isolation: .serializable) { _ in 7 } == 7)
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) { try await database.transaction(isolation: .serializable) { _ in throw Refused() } }
+        // A BEGIN left pending by either would have made this read serializable, and kept it open.
+        #expect(try await database.query(isolation).first?.string(0) == "read committed")
+        #expect(try await database.query("SELECT txid_current_if_assigned() IS NULL")
+            .first?.bool(0) == true)
+        let inside = try await database.transaction(isolation: .repeatableRead) { session in
+            try await session.query(isolation).first?.string(0)
+        }
+        #expect(inside == "repeatable read")
+        await #expect(throws: Refused.self) {
+            try await database.transaction { session in
+                try await session.query("CREATE TEMP TABLE begin_probe (n int)")
+                throw Refused()
+            }
+        }
+        // Rolled back: the table made inside is gone.
+        #expect(try await database.query("SELECT to_regclass('pg_temp.begin_probe') IS NULL").first?.bool(0) == true)
+    }
+
     @Test("serialization failures and deadlocks are retried until the transaction commits")
     func conflictRetry() async throws {
         let store = try await TestEnvironment.store(maxConnections: 8)
