@@ -66,14 +66,18 @@ public struct JSONText {
     /// Inserts already-encoded JSON.
     @inlinable public mutating func field(_ key: some JSONKey, raw: String) {
         separator(key)
-        bytes.append(contentsOf: raw.utf8)
+        // Borrowed in place: appending the view itself would retain the string, and text shared by every span (the
+        // local endpoint) then has its reference count bounced between the cores.
+        if raw.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: raw.utf8)
+        }
     }
 
     /// Inserts already-encoded members (`"k":"v","k2":"v2"`) into the open object.
     @inlinable public mutating func members(raw: [UInt8]) {
         guard !raw.isEmpty else { return }
         if needsComma { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(contentsOf: raw)
+        raw.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }  // borrowed: no retain of a shared array
         needsComma = true
     }
 
@@ -159,16 +163,22 @@ public struct JSONText {
     /// RFC 8259 string escaping: quotes, backslash and every control character.
     @inlinable public static func appendQuoted(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            // Most values (names, IDs, tags) need no escaping: copied whole rather than byte by byte.
-            guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-                output.append(contentsOf: utf8)
-                return
-            }
-            for byte in utf8 { appendEscaped(byte, to: &output) }
+        // In place, not through a copy of the string made for `withUTF8` (a retain and release per value).
+        let inPlace: Void? = value.utf8.withContiguousStorageIfAvailable { appendEscaping($0, to: &output) }
+        if inPlace == nil {
+            var copy = value
+            copy.withUTF8 { appendEscaping($0, to: &output) }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    @inlinable static func appendEscaping(_ utf8: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        // Most values (names, IDs, tags) need no escaping: copied whole rather than byte by byte.
+        guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            output.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 { appendEscaped(byte, to: &output) }
     }
 
     @inlinable static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
@@ -195,7 +205,7 @@ public struct JSONText {
     @usableFromInline static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
-/// A member name: a `String`, quoted as it is written, or a `QuotedJSONKey`, quoted once beforehand.
+/// A member name: a `String`, quoted as it is written, or a `StaticJSONKey`, written as it is.
 public protocol JSONKey {
     /// Appends `"name":`.
     func appendMemberName(to bytes: inout [UInt8])
@@ -208,18 +218,23 @@ extension String: JSONKey {
     }
 }
 
-/// A member name quoted once, colon included: writers that emit the same names in every object (every span) copy
-/// it instead of scanning it for characters to escape each time.
-public struct QuotedJSONKey: JSONKey, Sendable {
-    @usableFromInline let memberName: [UInt8]
+/// A member name written in the code that needs no escaping, copied as it is: no scan for characters to escape and,
+/// unlike a `String` of over 15 bytes or a stored array, nothing to retain. For the names every object of a kind
+/// repeats (every span).
+public struct StaticJSONKey: JSONKey, Sendable {
+    @usableFromInline let name: StaticString
 
-    public init(_ name: String) {
-        var memberName: [UInt8] = []
-        name.appendMemberName(to: &memberName)
-        self.memberName = memberName
+    @inlinable public init(_ name: StaticString) {
+        assert(
+            !name.description.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") },
+            "a static JSON key must need no escaping")
+        self.name = name
     }
 
     @inlinable public func appendMemberName(to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: memberName)
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 }

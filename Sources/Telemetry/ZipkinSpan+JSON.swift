@@ -23,7 +23,8 @@ extension ZipkinSpan {
         if b3.sampling == .debug { object.field(Key.debug, true) }
         object.field(Key.localEndpoint, raw: tracer.localEndpointJSON)
 
-        var remote = state.remote
+        // Copied (a retain per member) only when peer attributes override what `setRemoteEndpoint` set.
+        var overridden: RemoteEndpoint?
         // No nested function to open the tags: one captured by the closure below cost a heap box per span.
         var tagsOpen = !state.encodedTags.isEmpty
         if tagsOpen {
@@ -32,9 +33,10 @@ extension ZipkinSpan {
         }
         state.attributes.forEach { key, value in
             switch key {
-            case Self.remoteServiceAttribute: remote.serviceName = Self.text(value)
-            case Self.remoteAddressAttribute: remote.address = Self.text(value)
-            case Self.remotePortAttribute: remote.port = Self.integer(value)
+            case Self.remoteServiceAttribute, Self.remoteAddressAttribute, Self.remotePortAttribute:
+                var remote = overridden ?? state.remote
+                remote.set(key, value)
+                overridden = remote
             default:
                 if !tagsOpen { object.beginObject(Key.tags) }
                 tagsOpen = true
@@ -47,7 +49,7 @@ extension ZipkinSpan {
             object.field(Key.error, errorTag)
         }
         if tagsOpen { object.endObject() }
-        remote.write(into: &object)
+        (overridden ?? state.remote).write(into: &object)
 
         if !state.events.isEmpty {
             object.beginArray(Key.annotations)
@@ -82,7 +84,7 @@ extension ZipkinSpan {
         }
     }
 
-    private static func integer(_ attribute: SpanAttribute) -> Int? {
+    fileprivate static func integer(_ attribute: SpanAttribute) -> Int? {
         switch attribute {
         case .int32(let value): Int(value)
         case .int64(let value): Int(value)
@@ -90,7 +92,7 @@ extension ZipkinSpan {
         }
     }
 
-    private static func text(_ attribute: SpanAttribute) -> String {
+    fileprivate static func text(_ attribute: SpanAttribute) -> String {
         switch attribute {
         case .int32(let value): String(value)
         case .int64(let value): String(value)
@@ -116,6 +118,15 @@ struct RemoteEndpoint {
     var address: String?
     var port: Int?
 
+    /// Takes one of the peer attributes (`ZipkinSpan.remote…Attribute`).
+    mutating func set(_ attribute: String, _ value: SpanAttribute) {
+        switch attribute {
+        case ZipkinSpan.remoteServiceAttribute: serviceName = ZipkinSpan.text(value)
+        case ZipkinSpan.remoteAddressAttribute: address = ZipkinSpan.text(value)
+        default: port = ZipkinSpan.integer(value)
+        }
+    }
+
     func write(into object: inout JSONText) {
         let validPort = port.flatMap { (1...65535).contains($0) ? UInt64($0) : nil }
         guard serviceName != nil || address != nil || validPort != nil else { return }
@@ -128,24 +139,24 @@ struct RemoteEndpoint {
     }
 }
 
-/// The member names of a span, quoted once rather than for every span.
+/// The member names of a span, written as they are (computed: constants, with no lazy global to check on use).
 private enum Key {
-    static let traceId = QuotedJSONKey("traceId")
-    static let parentId = QuotedJSONKey("parentId")
-    static let id = QuotedJSONKey("id")
-    static let kind = QuotedJSONKey("kind")
-    static let name = QuotedJSONKey("name")
-    static let timestamp = QuotedJSONKey("timestamp")
-    static let duration = QuotedJSONKey("duration")
-    static let debug = QuotedJSONKey("debug")
-    static let localEndpoint = QuotedJSONKey("localEndpoint")
-    static let remoteEndpoint = QuotedJSONKey("remoteEndpoint")
-    static let tags = QuotedJSONKey("tags")
-    static let error = QuotedJSONKey("error")
-    static let annotations = QuotedJSONKey("annotations")
-    static let value = QuotedJSONKey("value")
-    static let serviceName = QuotedJSONKey("serviceName")
-    static let ipv4 = QuotedJSONKey("ipv4")
-    static let ipv6 = QuotedJSONKey("ipv6")
-    static let port = QuotedJSONKey("port")
+    static var traceId: StaticJSONKey { StaticJSONKey("traceId") }
+    static var parentId: StaticJSONKey { StaticJSONKey("parentId") }
+    static var id: StaticJSONKey { StaticJSONKey("id") }
+    static var kind: StaticJSONKey { StaticJSONKey("kind") }
+    static var name: StaticJSONKey { StaticJSONKey("name") }
+    static var timestamp: StaticJSONKey { StaticJSONKey("timestamp") }
+    static var duration: StaticJSONKey { StaticJSONKey("duration") }
+    static var debug: StaticJSONKey { StaticJSONKey("debug") }
+    static var localEndpoint: StaticJSONKey { StaticJSONKey("localEndpoint") }
+    static var remoteEndpoint: StaticJSONKey { StaticJSONKey("remoteEndpoint") }
+    static var tags: StaticJSONKey { StaticJSONKey("tags") }
+    static var error: StaticJSONKey { StaticJSONKey("error") }
+    static var annotations: StaticJSONKey { StaticJSONKey("annotations") }
+    static var value: StaticJSONKey { StaticJSONKey("value") }
+    static var serviceName: StaticJSONKey { StaticJSONKey("serviceName") }
+    static var ipv4: StaticJSONKey { StaticJSONKey("ipv4") }
+    static var ipv6: StaticJSONKey { StaticJSONKey("ipv6") }
+    static var port: StaticJSONKey { StaticJSONKey("port") }
 }
