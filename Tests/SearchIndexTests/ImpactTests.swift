@@ -88,6 +88,7 @@ struct ImpactTests {
     @Test("an index written in an older format is refused as incompatible", arguments: [
         [0, 1] as [UInt8],  // version 1 recorded the analyzers' stemming only
         [SegmentFormat.version - 1, 0, 1],  // the previous segment format, same analyzers
+        [SegmentFormat.version - 2, 0, 1],  // two formats back
     ])
     func olderFormat(fingerprint: [UInt8]) throws {
         let directory = TemporaryDirectory()

@@ -134,7 +134,7 @@ struct JumpTableTests {
         let impacts = try header.readVarint()
         for _ in 0..<(2 * impacts) { _ = try header.readVarint() }
         _ = try header.readVarint()  // the single block's last doc
-        return header.offset + 3  // after the three bit widths
+        return header.offset + SegmentFormat.blockHeaderSize  // after the bit widths
     }
 
     @Test("a damaged jump table or a truncated segment is refused as corrupt, not read")

@@ -14,6 +14,7 @@ struct SegmentWriter {
     private var termImpacts = ImpactBuilder(limit: SegmentFormat.termImpacts)
     private var deltas: [UInt32] = []
     private var jumps: [UInt32] = []
+    private var positionJumps: [UInt32] = []
 
     init(nameLengths: [UInt32], textLengths: [UInt32]) {
         self.nameLengths = nameLengths
@@ -52,29 +53,15 @@ struct SegmentWriter {
             let blockBase = previousDoc
             let lower = block * SegmentFormat.blockSize
             let upper = min(lower + SegmentFormat.blockSize, docs.count)
-            let positionsStart = UInt32(positionScratch.count)
-            deltas.removeAll(keepingCapacity: true)
-            for i in lower..<upper {
-                deltas.append(docs[i] - previousDoc)
-                previousDoc = docs[i]
-            }
-            jumps.removeAll(keepingCapacity: true)
-            for i in stride(from: lower + SegmentFormat.jumpInterval, to: upper, by: SegmentFormat.jumpInterval) {
-                jumps.append(docs[i] - blockBase)
-            }
-            let tfs = freqs[lower..<upper].lazy.map { $0 - 1 }
-            let docWidth = BitPacking.width(deltas), tfWidth = BitPacking.width(tfs)
-            let jumpWidth = BitPacking.width(jumps)
-            out.append(UInt8(docWidth))
-            out.append(UInt8(tfWidth))
-            out.append(UInt8(jumpWidth))
-            BitPacking.append(jumps, width: jumpWidth, to: &out)
-            BitPacking.append(deltas, width: docWidth, to: &out)
-            BitPacking.append(tfs, width: tfWidth, to: &out)
+            let positionsStart = positionScratch.count
+            positionJumps.removeAll(keepingCapacity: true)
             for i in lower..<upper {
                 let tf = freqs[i]
                 if blockCount > 1 { impacts.add(tf: tf, length: lengths.map { $0[Int(docs[i])] } ?? 1) }
                 if hasPositions {
+                    if i > lower && (i - lower) % SegmentFormat.jumpInterval == 0 {
+                        positionJumps.append(UInt32(positionScratch.count - positionsStart))
+                    }
                     var previousPosition: UInt32 = 0
                     for k in 0..<Int(tf) {
                         let position = positions[positionIndex + k]
@@ -84,12 +71,14 @@ struct SegmentWriter {
                     positionIndex += Int(tf)
                 }
             }
+            appendBlock(docs[lower..<upper], freqs: freqs[lower..<upper], base: blockBase, first: block == 0)
+            previousDoc = docs[upper - 1]
             guard blockCount > 1 else { continue }
             let bounds = skipStart + block * SegmentFormat.boundsEntrySize
             out.setUInt32(docs[upper - 1], at: bounds)
             out.setUInt32(UInt32(out.count - dataStart), at: bounds + 4)
             let positionsTable = skipStart + blockCount * SegmentFormat.boundsEntrySize
-            out.setUInt32(positionsStart, at: positionsTable + block * SegmentFormat.positionsEntrySize)
+            out.setUInt32(UInt32(positionsStart), at: positionsTable + block * SegmentFormat.positionsEntrySize)
             let impactsEntry = positionsTable + blockCount * SegmentFormat.positionsEntrySize
                 + block * SegmentFormat.impactsEntrySize
             impacts.finishBlock()
@@ -100,6 +89,42 @@ struct SegmentWriter {
         }
         out.appendBytes(positionScratch.bytes)
         appendDictionaryEntry(key, df: docs.count, postingsOffset: postingsOffset)
+    }
+
+    /// Appends one block's data (see `SegmentFormat`); `positionJumps` holds its positions jumps. `base` is the
+    /// previous block's last doc (0 for the first block, whose bitmap then starts at doc 0 rather than 1).
+    private mutating func appendBlock(
+        _ docs: ArraySlice<UInt32>, freqs: ArraySlice<UInt32>, base: UInt32, first: Bool
+    ) {
+        deltas.removeAll(keepingCapacity: true)
+        var previous = base
+        for doc in docs {
+            deltas.append(doc - previous)
+            previous = doc
+        }
+        jumps.removeAll(keepingCapacity: true)
+        for i in stride(from: docs.startIndex + SegmentFormat.jumpInterval, to: docs.endIndex,
+                        by: SegmentFormat.jumpInterval) {
+            jumps.append(docs[i] - base)
+        }
+        let tfs = freqs.lazy.map { $0 - 1 }
+        let bitmapStart = first ? base : base + 1
+        let deltaWidth = BitPacking.width(deltas), tfWidth = BitPacking.width(tfs)
+        let jumpWidth = BitPacking.width(jumps), positionJumpWidth = BitPacking.width(positionJumps)
+        let bitmapBits = Int(docs.last! - bitmapStart) + 1
+        let isBitmap = bitmapBits < docs.count * deltaWidth + jumps.count * jumpWidth
+        out.append(isBitmap ? SegmentFormat.bitmapBlock : UInt8(deltaWidth))
+        out.append(UInt8(tfWidth))
+        out.append(isBitmap ? 0 : UInt8(jumpWidth))
+        out.append(UInt8(positionJumpWidth))
+        if !isBitmap { BitPacking.append(jumps, width: jumpWidth, to: &out) }
+        BitPacking.append(positionJumps, width: positionJumpWidth, to: &out)
+        if isBitmap {
+            DocBitmap.append(docs, from: bitmapStart, to: &out)
+        } else {
+            BitPacking.append(deltas, width: deltaWidth, to: &out)
+        }
+        BitPacking.append(tfs, width: tfWidth, to: &out)
     }
 
     private mutating func appendDictionaryEntry(_ key: some Collection<UInt8>, df: Int, postingsOffset: Int) {

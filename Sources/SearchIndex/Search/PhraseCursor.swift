@@ -8,7 +8,12 @@ final class PhraseCursor: DocCursor {
     /// step only to be overtaken by the rare one), unmanaged (`terms` keeps them alive): retaining each cursor at
     /// each step cost as much as the leapfrog itself.
     private let references: [Unmanaged<PostingCursor>]
-    private var scratch: [[UInt32]]
+    /// The terms in phrase order, unmanaged for the same reason, for `positionsMatch`.
+    private let ordered: [Unmanaged<PostingCursor>]
+    /// Per term, its positions at the candidate (buffers of the term cursors) and how many of them a check passed
+    /// over: `positionsMatch` allocates nothing.
+    private let positions: UnsafeMutablePointer<UnsafeBufferPointer<UInt32>>
+    private let passed: UnsafeMutablePointer<Int>
     /// Documents before `minimumScoreEnd` whose phrase score would be below `minimumScore` are passed over without
     /// reading positions: the search sets them per window to the heap's threshold minus what every other cursor
     /// could add there, so such documents could not be hits anyway. Verifying positions is the expensive part of
@@ -30,10 +35,18 @@ final class PhraseCursor: DocCursor {
     init(terms: [PostingCursor]) {
         self.terms = terms
         references = terms.sorted { $0.df < $1.df }.map { .passUnretained($0) }
-        scratch = Array(repeating: [], count: terms.count)
+        ordered = terms.map { .passUnretained($0) }
+        positions = .allocate(capacity: terms.count)
+        positions.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: terms.count)
+        passed = .allocate(capacity: terms.count)
         super.init(isScored: true)
         doc = 0
         find(from: 0)
+    }
+
+    deinit {
+        positions.deallocate()
+        passed.deallocate()
     }
 
     override func advance(to target: UInt32) {
@@ -115,29 +128,32 @@ final class PhraseCursor: DocCursor {
         return minimumScore - companionsBound - 1e-9 * (abs(minimumScore) + companionsBound)
     }
 
+    /// Whether term i occurs at p + i for some position p of the first term: one merge-like pass over the sorted
+    /// positions, each term's read from where the previous start left it.
     private func positionsMatch() -> Bool {
-        for (i, cursor) in terms.enumerated() { cursor.positions(into: &scratch[i]) }
-        outer: for start in scratch[0] {
-            for i in 1..<terms.count {
-                if !Self.contains(scratch[i], start &+ UInt32(i)) { continue outer }
+        let count = ordered.count
+        for i in 0..<count {
+            positions[i] = ordered[i]._withUnsafeGuaranteedRef { $0.decodePositions() }
+            passed[i] = 0
+        }
+        outer: for start in positions[0] {
+            for i in 1..<count {
+                let wanted = start &+ UInt32(i)
+                let list = positions[i]
+                var j = passed[i]
+                while j < list.count && list[j] < wanted { j += 1 }
+                passed[i] = j
+                if j == list.count { return false }
+                if list[j] != wanted { continue outer }
             }
             return true
         }
         return false
     }
 
-    private static func contains(_ sorted: [UInt32], _ value: UInt32) -> Bool {
-        var low = 0, high = sorted.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid] < value { low = mid + 1 } else { high = mid }
-        }
-        return low < sorted.count && sorted[low] == value
-    }
-
     override func score() -> Double {
         var total = 0.0
-        for cursor in terms { total += cursor.score() }
+        for term in ordered { total += term._withUnsafeGuaranteedRef { $0.score() } }
         return total
     }
 

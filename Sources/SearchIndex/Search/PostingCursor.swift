@@ -1,6 +1,7 @@
 /// Iterates one term's postings in one segment, block by block, decoding a block's doc ids only as far as a
-/// document in it is needed (from the block's jump table on, when a probe's target lies beyond the decoded ones);
-/// frequencies are read from the packed block at the current index.
+/// document in it is needed (from the block's jump table on, when a probe's target lies beyond the decoded ones;
+/// in a bitmap block a probe finds its doc and index directly); frequencies are read from the packed block at the
+/// current index, and positions from the positions jump before it.
 final class PostingCursor: DocCursor {
     private let base: UnsafeRawPointer
     let df: Int
@@ -35,10 +36,26 @@ final class PostingCursor: DocCursor {
     private var jumpCount = 0
     /// The previous block's last doc (0 for the first block), which the jump table's offsets are from.
     private var blockBase: UInt32 = 0
+    /// Whether the current block's doc ids are a `DocBitmap` (at `packedDocs`) whose bit 0 is `bitmapStart`.
+    private(set) var isBitmap = false
+    private var bitmapStart: UInt32 = 0
+    /// The current block's positions jumps: where the positions of the doc at every `jumpInterval`-th index
+    /// start, from `blockPositionsStart`.
+    private var packedPositionJumps: UnsafeRawPointer
+    private var positionJumpWidth = 0
+    private var positionJumpMask: UInt64 = 0
+    /// Where the current block's positions start, once read (-1 before): an AND probe never needs it, and the
+    /// positions table is a cache line of its own.
+    private var blockPositionsStart = -1
     private var packedFreqs: UnsafeRawPointer
     private var freqWidth = 0
     private var freqMask: UInt64 = 0
     private var positionsOffset = 0
+    /// The current doc's positions once `decodePositions()` read them: a buffer of the cursor's own, so a phrase
+    /// checks its terms' positions in place instead of copying them into arrays (whose uniqueness and exclusivity
+    /// checks cost more than the decoding).
+    private var positionBuffer: UnsafeMutablePointer<UInt32>
+    private var positionCapacity = 16
     private var positionsDecoded = 0
     /// Doc ids of the current block are decoded up to `docsDecoded`, from the current index or a jump point
     /// before it (those before it are stale): skipping (AND probes, filters) needs only some of them, so the rest
@@ -69,6 +86,7 @@ final class PostingCursor: DocCursor {
         lengths = field.map { segment.lengths($0) } ?? PackedColumn(start: 0, width: 1, base: 0)
         termWeight = weight ?? TermWeight(boost: 0, idf: 0, k1: 1.2, b: 0.75, averageLength: 1)
         docs = .allocate(capacity: SegmentFormat.blockSize)
+        positionBuffer = .allocate(capacity: positionCapacity)
         if blockCount == 1 {
             singleLastDoc = Self.readVarint(base, &offset)
             dataStart = offset
@@ -82,12 +100,14 @@ final class PostingCursor: DocCursor {
         packedDocs = base
         packedFreqs = base
         packedJumps = base
+        packedPositionJumps = base
         super.init(isScored: weight != nil && field != nil)
         decode(block: 0)
     }
 
     deinit {
         docs.deallocate()
+        positionBuffer.deallocate()
     }
 
     @inline(__always)
@@ -138,25 +158,33 @@ final class PostingCursor: DocCursor {
         block = b
         let start = dataStart + (b == 0 ? 0 : dataEnd(b - 1))
         count = b == blockCount - 1 ? df - b * SegmentFormat.blockSize : SegmentFormat.blockSize
-        docWidth = Int(base.load(fromByteOffset: start, as: UInt8.self))
+        let docHeader = base.load(fromByteOffset: start, as: UInt8.self)
+        isBitmap = docHeader == SegmentFormat.bitmapBlock
+        docWidth = isBitmap ? 0 : Int(docHeader)
         freqWidth = Int(base.load(fromByteOffset: start + 1, as: UInt8.self))
         jumpWidth = Int(base.load(fromByteOffset: start + 2, as: UInt8.self))
+        positionJumpWidth = Int(base.load(fromByteOffset: start + 3, as: UInt8.self))
         docMask = BitPacking.mask(width: docWidth)
         freqMask = BitPacking.mask(width: freqWidth)
         jumpMask = BitPacking.mask(width: jumpWidth)
+        positionJumpMask = BitPacking.mask(width: positionJumpWidth)
         jumpCount = (count - 1) / SegmentFormat.jumpInterval
-        packedJumps = base + start + 3
-        packedDocs = packedJumps + BitPacking.byteCount(count: jumpCount, width: jumpWidth)
-        packedFreqs = packedDocs + BitPacking.byteCount(count: count, width: docWidth)
+        packedJumps = base + start + SegmentFormat.blockHeaderSize
+        packedPositionJumps = packedJumps + BitPacking.byteCount(count: jumpCount, width: jumpWidth)
+        packedDocs = packedPositionJumps + BitPacking.byteCount(count: jumpCount, width: positionJumpWidth)
         blockBase = b == 0 ? 0 : lastDoc(b - 1)
-        let firstDelta = BitPacking.value(at: 0, width: docWidth, mask: docMask, in: packedDocs)
-        docs[0] = blockBase &+ firstDelta
+        if isBitmap {
+            bitmapStart = b == 0 ? 0 : blockBase + 1
+            packedFreqs = packedDocs + DocBitmap.byteCount(bits: Int(lastDoc(b) - bitmapStart) + 1)
+            docs[0] = bitmapStart &+ UInt32(DocBitmap.nextSetBit(from: 0, in: packedDocs))
+        } else {
+            packedFreqs = packedDocs + BitPacking.byteCount(count: count, width: docWidth)
+            docs[0] = blockBase &+ BitPacking.value(at: 0, width: docWidth, mask: docMask, in: packedDocs)
+        }
         docsDecoded = 1
         index = 0
         doc = docs[0]
-        positionsOffset = blockCount == 1
-            ? packedFreqs - base + BitPacking.byteCount(count: count, width: freqWidth)
-            : positionsBase + Int(uint32(at: positionsTableStart + b * SegmentFormat.positionsEntrySize))
+        blockPositionsStart = -1
         positionsDecoded = 0
     }
 
@@ -173,6 +201,15 @@ final class PostingCursor: DocCursor {
         var previous = docs[docsDecoded - 1]
         let last = min(count - 1, max(last, docsDecoded + 31))
         let packed = packedDocs, width = docWidth, mask = docMask
+        if isBitmap {
+            let start = bitmapStart
+            for i in docsDecoded...last {
+                previous = start &+ UInt32(DocBitmap.nextSetBit(from: Int(previous &- start) &+ 1, in: packed))
+                docs[i] = previous
+            }
+            docsDecoded = last + 1
+            return
+        }
         for i in docsDecoded...last {
             previous &+= BitPacking.value(at: i, width: width, mask: mask, in: packed)
             docs[i] = previous
@@ -239,6 +276,11 @@ final class PostingCursor: DocCursor {
         }
         if docs[docsDecoded - 1] >= target {
             while docs[index] < target { index += 1 }
+        } else if isBitmap {
+            let bit = DocBitmap.nextSetBit(from: Int(target &- bitmapStart), in: packedDocs)
+            index = DocBitmap.rank(of: bit, in: packedDocs)
+            docs[index] = bitmapStart &+ UInt32(bit)
+            docsDecoded = index + 1
         } else {
             jump(toward: target)
             index = docs[docsDecoded - 1] >= target ? docsDecoded - 1 : decodeDocs(reaching: target)
@@ -435,6 +477,25 @@ final class PostingCursor: DocCursor {
     /// The positions of the current document within its field, ascending.
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: decodePositions())
+    }
+
+    /// The positions of the current document within its field, ascending, valid until the cursor reads positions
+    /// again. Once per document.
+    func decodePositions() -> UnsafeBufferPointer<UInt32> {
+        if blockPositionsStart < 0 {
+            blockPositionsStart = blockCount == 1
+                ? packedFreqs - base + BitPacking.byteCount(count: count, width: freqWidth)
+                : positionsBase + Int(uint32(at: positionsTableStart + block * SegmentFormat.positionsEntrySize))
+            positionsOffset = blockPositionsStart
+        }
+        // From the positions jump at or before the current doc, when it is past the positions already read.
+        let point = index / SegmentFormat.jumpInterval
+        if point > 0 && point * SegmentFormat.jumpInterval > positionsDecoded {
+            positionsDecoded = point * SegmentFormat.jumpInterval
+            positionsOffset = blockPositionsStart + Int(BitPacking.value(
+                at: point - 1, width: positionJumpWidth, mask: positionJumpMask, in: packedPositionJumps))
+        }
         // Skipping the positions of the docs passed over: count varints by their last bytes (high bit clear)
         // rather than decode them.
         var skip = 0
@@ -463,11 +524,18 @@ final class PostingCursor: DocCursor {
             offset += 1
         }
         positionsOffset = offset
+        let tf = Int(frequency(at: index))
+        if tf > positionCapacity {
+            positionBuffer.deallocate()
+            positionCapacity = max(tf, 2 * positionCapacity)
+            positionBuffer = .allocate(capacity: positionCapacity)
+        }
         var position: UInt32 = 0
-        for _ in 0..<frequency(at: index) {
+        for k in 0..<tf {
             position &+= readVarint(&positionsOffset)
-            out.append(position)
+            positionBuffer[k] = position
         }
         positionsDecoded += 1
+        return UnsafeBufferPointer(start: positionBuffer, count: tf)
     }
 }
