@@ -31,6 +31,9 @@ final class PhraseCursor: DocCursor {
     private var boundedEnd: UInt32 = 0
     private var termsBound = Double.infinity
     private var companionsBound = 0.0
+    /// The other terms' blocks are loaded for the rarest term's candidates before this doc, `touchedAhead` at a time.
+    private var touchedUntil: UInt32 = 0
+    private static let touchedAhead = 16
 
     init(terms: [PostingCursor]) {
         self.terms = terms
@@ -73,6 +76,7 @@ final class PhraseCursor: DocCursor {
                 target = min(boundedEnd, minimumScoreEnd)
                 continue
             }
+            if target >= touchedUntil { touchAhead() }
             var aligned = true
             for i in 1..<references.count {
                 let next = references[i]._withUnsafeGuaranteedRef { cursor in
@@ -96,6 +100,17 @@ final class PhraseCursor: DocCursor {
                 }
                 target += 1
             }
+        }
+    }
+
+    /// Loads the other terms' blocks for the rarest term's next candidates, a batch at a time (`touchBlocks`).
+    private func touchAhead() {
+        references[0]._withUnsafeGuaranteedRef { rarest in
+            let upcoming = rarest.upcomingDocs(limit: Self.touchedAhead)
+            for i in 1..<references.count {
+                references[i]._withUnsafeGuaranteedRef { $0.touchBlocks(for: upcoming) }
+            }
+            touchedUntil = upcoming.last! &+ 1
         }
     }
 

@@ -56,6 +56,8 @@ final class PostingCursor: DocCursor {
     /// checks cost more than the decoding).
     private var positionBuffer: UnsafeMutablePointer<UInt32>
     private var positionCapacity = 16
+    /// The sum of the bytes `touchBlocks` and `touchLengths` loaded; never read.
+    private var touched: UInt64 = 0
     private var positionsDecoded = 0
     /// Doc ids of the current block are decoded up to `docsDecoded`, from the current index or a jump point
     /// before it (those before it are stale): skipping (AND probes, filters) needs only some of them, so the rest
@@ -339,6 +341,44 @@ final class PostingCursor: DocCursor {
     }
 
     var termFrequency: UInt32 { frequency(at: index) }
+
+    /// Loads the field lengths of the current doc and up to `limit` − 1 docs after it in the current block, and
+    /// returns the doc after the last of them. A rare lead scores every candidate, each a random read of the length
+    /// column; loads issued together are served in parallel instead of one candidate after another.
+    func touchLengths(limit: Int) -> UInt32 {
+        let upcoming = upcomingDocs(limit: limit)
+        guard let last = upcoming.last else { return DocCursor.exhausted }
+        var sum: UInt64 = 0
+        for doc in upcoming { sum &+= UInt64(bitPattern: lengths.value(Int(doc), in: base)) }
+        touched &+= sum
+        return last &+ 1
+    }
+
+    /// The current doc and up to `limit` − 1 docs after it in the current block, decoding them if needed.
+    func upcomingDocs(limit: Int) -> UnsafeBufferPointer<UInt32> {
+        guard doc != DocCursor.exhausted else { return UnsafeBufferPointer(start: docs, count: 0) }
+        let last = min(count - 1, index + limit - 1)
+        if last >= docsDecoded { decodeDocs(through: last) }
+        return UnsafeBufferPointer(start: docs + index, count: last - index + 1)
+    }
+
+    /// Loads the start of the blocks that probes at `targets` (ascending, not before the current doc) will enter,
+    /// without moving. Probed at a rare term's candidates, a frequent term misses the cache on nearly every block
+    /// it enters, one probe after another; loads issued together are served in parallel, so the probes then find
+    /// their blocks in the cache. The loaded bytes go to `touched`, so the loads are not optimized away.
+    func touchBlocks(for targets: UnsafeBufferPointer<UInt32>) {
+        var b = max(block, 0)
+        var sum: UInt64 = 0
+        for target in targets where target > doc {
+            b = firstBlock(from: b, reaching: target)
+            if b == blockCount { break }
+            let start = dataStart + (b == 0 ? 0 : dataEnd(b - 1))
+            // The header and jump table, and the line after (the doc ids probed from a jump point).
+            sum &+= UInt64(base.load(fromByteOffset: start, as: UInt8.self))
+                &+ UInt64(base.load(fromByteOffset: start + 64, as: UInt8.self))
+        }
+        touched &+= sum
+    }
 
     /// One past the last doc of the current block (`exhausted` once past the last block).
     var currentBlockEnd: UInt32 {

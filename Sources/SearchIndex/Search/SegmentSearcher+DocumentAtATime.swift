@@ -8,8 +8,12 @@
 /// still add reaches the heap's threshold. The windowed search's pruning carries over: the lead clause's MaxScore
 /// split (a term's text postings stop leading once only documents with it in the name can win) and a lead cursor
 /// passing over blocks whose impacts cannot reach the threshold. A phrase lead reads positions only for documents
-/// whose score can still make the top-k.
+/// whose score can still make the top-k. The lead's candidates' field lengths are loaded a batch ahead
+/// (`PostingCursor.touchLengths`), so their cache misses overlap instead of coming one candidate after another.
 extension SegmentSearcher {
+    /// How many candidates of a lead each batch of length loads covers.
+    static let touchedAhead = 16
+
     /// Whether a required-only query whose cheapest clause visits `leadCost` documents goes one document at a
     /// time: when that clause has under one candidate per 64 documents (a few per window), windows cost more than
     /// they save.
@@ -31,6 +35,7 @@ extension SegmentSearcher {
         let deletes = view.deletes ?? Bitset(count: 0)
 
         var plan = Plan()
+        var touchedUntil: UInt32 = 0
         var firstLeadEssential = -1
         var planThreshold = Double.nan
         // The summed maxima of the probes from each index on, and what each lead cursor must reach.
@@ -81,6 +86,13 @@ extension SegmentSearcher {
                 doc = min(doc, leadCursors[i].reference._withUnsafeGuaranteedRef { $0.doc })
             }
             if doc == DocCursor.exhausted { break }
+            if doc >= touchedUntil {
+                touchedUntil = DocCursor.exhausted
+                for i in firstLeadEssential..<leadCursors.count {
+                    guard let cursor = leadCursors[i].cursor as? PostingCursor, cursor.isScored else { continue }
+                    touchedUntil = min(touchedUntil, cursor.touchLengths(limit: Self.touchedAhead))
+                }
+            }
             var score = 0.0
             for i in firstLeadEssential..<leadCursors.count {
                 leadCursors[i].reference._withUnsafeGuaranteedRef { cursor in
