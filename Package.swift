@@ -191,12 +191,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            // mimalloc (Debian's libmimalloc, linked ahead of libc) serves every malloc in the process. A unary RPC
-            // makes about 37 small allocations, and glibc's per-thread cache (7 blocks per size) overflowed under
-            // concurrent streams into its locked, coalescing slow path: 15% of a call's CPU. mimalloc took 12% off
-            // the server's CPU per call (Tools/bench/README.md, RPC).
-            linkerSettings: [.linkedLibrary("mimalloc")]
+            ]
         ),
 
         // The proto3 parser and Swift generator, and its command-line front.

@@ -2,7 +2,7 @@
 # Source it; every function logs to stderr and fails loudly.
 
 FF_APT_PACKAGES=(
-  pkg-config libnghttp2-dev libpq-dev libhiredis-dev librdkafka-dev libmimalloc-dev
+  pkg-config libnghttp2-dev libpq-dev libhiredis-dev librdkafka-dev
   redis-server nghttp2-client kcat protobuf-compiler libprotobuf-dev
   prometheus poppler-utils curl clamav-daemon chromium chromium-driver
 )
