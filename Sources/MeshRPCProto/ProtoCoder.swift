@@ -9,10 +9,13 @@ public import ProtoWireNIO
 public struct ProtoCoder<Message: ProtoMessage>: MessageSerializer, MessageDeserializer {
     @inlinable public init() {}
 
+    /// Sized once, with gRPC's prefix written in front (see `MessagePrefix`).
     @inlinable
     public func serialize(_ message: Message) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        message.serialize(into: &buffer)
+        let size = message.serializedSize()
+        var buffer = MessagePrefix.buffer(forMessageOfSize: size)
+        guard size > 0 else { return buffer }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { message.serialize(into: $0, size: size) }
         return buffer
     }
 

@@ -89,6 +89,38 @@ import Testing
         }
     }
 
+    /// A serializer's message with its prefix in front goes out as the same bytes, not a copy; anything else that
+    /// merely has bytes before it is framed as before.
+    @Test func framerSendsAPrefixWrittenInFrontWithoutCopying() throws {
+        var message = MessagePrefix.buffer(forMessageOfSize: 3)
+        message.writeString("abc")
+        #expect(String(buffer: message) == "abc")
+        var outputs: [ByteBuffer] = []
+        GRPCMessageFramer.frame(message, allocator: ByteBufferAllocator()) { outputs.append($0) }
+        #expect(outputs.count == 1)
+        #expect(Array(outputs[0].readableBytesView) == [0, 0, 0, 0, 3] + Array("abc".utf8))
+        let sameStorage = outputs[0].withUnsafeReadableBytes { framed in
+            message.withUnsafeReadableBytes { payload in framed.baseAddress! + 5 == payload.baseAddress! }
+        }
+        #expect(sameStorage)
+
+        // Read partly, so the bytes in front no longer give its length; a slice of other data; an empty message.
+        var partlyRead = message
+        partlyRead.moveReaderIndex(forwardBy: 1)
+        var other = ByteBuffer(bytes: [0, 0, 0, 0, 9, 1, 2, 3])
+        other.moveReaderIndex(forwardBy: 5)
+        let empty = MessagePrefix.buffer(forMessageOfSize: 0)
+        #expect(MessagePrefix.prefixed(partlyRead) == nil)
+        #expect(MessagePrefix.prefixed(other) == nil)
+        #expect(MessagePrefix.prefixed(ByteBuffer(string: "abc")) == nil)
+        #expect(MessagePrefix.prefixed(empty).map { Array($0.readableBytesView) } == [0, 0, 0, 0, 0])
+        for (input, payload) in [(partlyRead, "bc"), (other, "\u{1}\u{2}\u{3}")] {
+            var framed = ByteBuffer()
+            GRPCMessageFramer.frame(input, allocator: ByteBufferAllocator()) { var part = $0; framed.writeBuffer(&part) }
+            #expect(Array(framed.readableBytesView) == [0, 0, 0, 0, UInt8(payload.utf8.count)] + Array(payload.utf8))
+        }
+    }
+
     @Test func deframerRejectsHugeLengthBeforeBufferingIt() {
         var deframer = GRPCMessageDeframer(maxMessageBytes: 1024)
         let error = #expect(throws: RPCError.self) {

@@ -40,11 +40,11 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
 
     /// Keys arriving from HTTP/2 are lowercase already; only others pay for a new string.
     private static func lowercased(_ key: String) -> String {
-        // A plain loop: this runs for every header of every call.
-        for byte in key.utf8 where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
-            return key.lowercased()
+        // Over the bytes in place: this runs for every header of every call.
+        let isLowercase = key.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 >= 0x80 || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
         }
-        return key
+        return isLowercase == true ? key : key.lowercased()
     }
 
     public mutating func add(_ key: String, _ value: String) { add(key, .string(value)) }

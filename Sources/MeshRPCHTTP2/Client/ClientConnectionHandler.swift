@@ -38,7 +38,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private let onStateChange: @Sendable (ClientConnectionEvent) -> Void
     private var session: NGHTTP2Session?
     private var context: ChannelHandlerContext?
-    private var streams: [Int32: Stream] = [:]
+    private var streams = StreamTable<Stream>()
     private var reading = false
     private var flushScheduled = false
     private var closed = false
@@ -122,7 +122,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         keepaliveTimer?.cancel()
-        for stream in streams.values {
+        for stream in streams.allValues {
             finish(stream, Status(code: .unavailable, message: "The connection closed."), [:])
         }
         streams.removeAll()
@@ -274,7 +274,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 guard let stream = streams[streamID] else { continue }
                 apply(stream.machine.receiveEndOnData(), to: stream, streamOpen: false)
             case .streamClosed(let streamID, let errorCode):
-                guard let stream = streams.removeValue(forKey: streamID) else { continue }
+                guard let stream = streams.removeValue(for: streamID) else { continue }
                 session?.consume(streamID: streamID, count: stream.deferredConsume)
                 apply(stream.machine.streamClosed(errorCode: errorCode), to: stream, streamOpen: false)
                 stream.credit.close(RPCError(code: .cancelled, message: "The call is over."))

@@ -46,7 +46,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let streamHandler: @Sendable (RPCServerStream) async -> Void
     private var session: NGHTTP2Session?
     private var context: ChannelHandlerContext?
-    private var streams: [Int32: Stream] = [:]
+    private var streams = StreamTable<Stream>()
     private var resetGuard: RapidResetGuard
     private var idleTimer: Scheduled<Void>?
     private var keepaliveTimer: RepeatedTask?
@@ -123,7 +123,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         idleTimer?.cancel()
         keepaliveTimer?.cancel()
         let error = RPCError(code: .unavailable, message: "The connection closed.")
-        for stream in streams.values { abort(stream, error) }
+        for stream in streams.allValues { abort(stream, error) }
         streams.removeAll()
         context.fireChannelInactive()
     }
@@ -299,7 +299,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeStream(streamID: Int32, errorCode: UInt32) {
-        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        guard let stream = streams.removeValue(for: streamID) else { return }
         session?.consume(streamID: streamID, count: stream.deferredConsume)
         if !stream.machine.isClosed || errorCode != 0 {
             abort(stream, RPCError(code: .cancelled, message: "The client cancelled the RPC (HTTP/2 error \(errorCode))."))

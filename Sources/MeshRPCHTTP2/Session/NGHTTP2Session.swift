@@ -37,7 +37,7 @@ final class NGHTTP2Session {
 
     /// Per-stream outbound body: framed message buffers waiting for flow-control window.
     private struct OutboundBody {
-        var buffers = CircularBuffer<ByteBuffer>()
+        var buffers = BufferQueue()
         var bytes = 0
         var ended = false
         var trailers: [HeaderField]?
@@ -67,7 +67,7 @@ final class NGHTTP2Session {
     private let allocator: ByteBufferAllocator
     private var events: [NGHTTP2Event] = []
     private var headerBlock: HeaderBlock?
-    private var bodies: [Int32: OutboundBody] = [:]
+    private var bodies = StreamTable<OutboundBody>()
     private var trailersToSubmit: [(Int32, [HeaderField])] = []
     private var output: [ByteBuffer] = []
     private var scratch: ByteBuffer
@@ -221,21 +221,24 @@ final class NGHTTP2Session {
 
     /// Queues body bytes (already gRPC-framed) for the stream.
     func enqueue(streamID: Int32, _ buffer: ByteBuffer) {
-        // Edited in place: a copy taken out of the dictionary would share, and so copy, the buffers' storage.
-        guard buffer.readableBytes > 0, let index = bodies.index(forKey: streamID), !bodies.values[index].ended
-        else { return }
-        bodies.values[index].buffers.append(buffer)
-        bodies.values[index].bytes += buffer.readableBytes
-        resumeIfDeferred(streamID, &bodies.values[index])
+        // Edited in place: a copy taken out of the table would share, and so copy, the buffers' storage.
+        guard buffer.readableBytes > 0 else { return }
+        bodies.update(streamID) { body in
+            guard !body.ended else { return }
+            body.buffers.append(buffer)
+            body.bytes += buffer.readableBytes
+            resumeIfDeferred(streamID, &body)
+        }
     }
 
     /// Ends the body: with trailers (a server's status) or with END_STREAM on the last DATA frame.
     func endBody(streamID: Int32, trailers: [HeaderField]?) {
-        guard var body = bodies[streamID], !body.ended else { return }
-        body.ended = true
-        body.trailers = trailers
-        resumeIfDeferred(streamID, &body)
-        bodies[streamID] = body
+        bodies.update(streamID) { body in
+            guard !body.ended else { return }
+            body.ended = true
+            body.trailers = trailers
+            resumeIfDeferred(streamID, &body)
+        }
     }
 
     private func resumeIfDeferred(_ streamID: Int32, _ body: inout OutboundBody) {
@@ -301,13 +304,13 @@ final class NGHTTP2Session {
     }
 
     fileprivate func readData(streamID: Int32, maxLength: Int, flags: inout UInt32) -> Int {
-        guard var body = bodies[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-        let length = min(maxLength, body.bytes)
-        if length == 0 && !body.ended {
-            body.deferred = true
-            bodies[streamID] = body
-            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        guard let slot = bodies.index(of: streamID) else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        let body = bodies.update(at: slot) { body in
+            if body.bytes == 0 && !body.ended { body.deferred = true }
+            return (bytes: body.bytes, ended: body.ended, trailers: body.trailers)
         }
+        let length = min(maxLength, body.bytes)
+        if length == 0 && !body.ended { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
         if length > 0 { flags |= NGHTTP2_DATA_FLAG_NO_COPY.rawValue }
         if length == body.bytes && body.ended {
             flags |= NGHTTP2_DATA_FLAG_EOF.rawValue
@@ -323,26 +326,19 @@ final class NGHTTP2Session {
         scratch.writeBytes(frameHeader)
         if padding > 0 { scratch.writeInteger(UInt8(padding - 1)) }
         // Edited in place, as in `enqueue`.
-        guard let index = bodies.index(forKey: streamID) else { return }
+        guard let slot = bodies.index(of: streamID) else { return }
         var remaining = length
-        while remaining > 0, var first = bodies.values[index].buffers.first {
-            let take = min(remaining, first.readableBytes)
-            var part = first.readSlice(length: take)!
-            if take <= GRPCMessageFramer.copyThreshold {
+        while remaining > 0, var part = bodies.update(at: slot, { $0.buffers.take(upTo: remaining) }) {
+            remaining -= part.readableBytes
+            if part.readableBytes <= GRPCMessageFramer.copyThreshold {
                 scratch.writeBuffer(&part)
             } else {
                 output.append(scratch)
                 scratch = allocator.buffer(capacity: 16 << 10)
                 output.append(part)
             }
-            if first.readableBytes == 0 {
-                bodies.values[index].buffers.removeFirst()
-            } else {
-                bodies.values[index].buffers[bodies.values[index].buffers.startIndex] = first
-            }
-            remaining -= take
         }
-        bodies.values[index].bytes -= length
+        bodies.update(at: slot) { $0.bytes -= length }
         if padding > 1 { scratch.writeRepeatingByte(0, count: padding - 1) }
         events.append(.dataSent(streamID: streamID, count: length))
     }

@@ -4,16 +4,22 @@ import MeshRPC
 enum GRPCHeaders {
     static let contentType = "application/grpc"
 
-    /// Headers the protocol owns; they never appear in application metadata.
-    private static let reserved: Set<String> = [
-        "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-status",
-        "grpc-message", "content-length", "connection", "host",
-    ]
+    /// Headers the protocol owns; they never appear in application metadata. A switch, not a `Set`: most names are
+    /// short enough to compare as two words, cheaper than hashing each header of every call.
+    private static func isReserved(_ name: String) -> Bool {
+        switch name {
+        case "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-status",
+            "grpc-message", "content-length", "connection", "host":
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Application metadata from received fields; a `-bin` value that is not base64 is dropped.
     static func metadata(from fields: [HeaderField]) -> Metadata {
         var metadata = Metadata()
-        for field in fields where !field.name.hasPrefix(":") && !reserved.contains(field.name) {
+        for field in fields where !field.name.hasPrefix(":") && !isReserved(field.name) {
             if field.name.hasSuffix("-bin") {
                 // A -bin header may repeat values joined with commas (HTTP/2 field folding).
                 for part in field.value.split(separator: ",", omittingEmptySubsequences: false) {
@@ -29,7 +35,7 @@ enum GRPCHeaders {
     }
 
     static func append(_ metadata: Metadata, to fields: inout [HeaderField]) {
-        for element in metadata where !reserved.contains(element.key) && !element.key.hasPrefix(":") {
+        for element in metadata where !isReserved(element.key) && !element.key.hasPrefix(":") {
             switch element.value {
             case .string(let text): fields.append(HeaderField(element.key, text))
             case .binary(let bytes): fields.append(HeaderField(element.key, Base64.encode(bytes)))
