@@ -12,4 +12,11 @@ struct FileFlowCommand: AsyncParsableCommand {
             GatewayCommand.self, ReplayDeadLettersCommand.self,
         ]
     )
+
+    static func main() async {
+        #if canImport(Glibc)
+        MallocTuning.restartTunedIfNeeded()
+        #endif
+        await main(nil)
+    }
 }
