@@ -154,7 +154,7 @@ let package = Package(
         ),
 
         // The inverted index engine: pure Swift, no I/O but its own segment files.
-        .target(name: "SearchIndex"),
+        .target(name: "SearchIndex", swiftSettings: optimizedEvenInDebug),
 
         // Storage: each module wraps one C library (or none); everything above them is safe async Swift.
         .target(name: "PostgresStore", dependencies: ["CLibPQ"]),
@@ -219,7 +219,7 @@ let package = Package(
         ),
         .testTarget(name: "ServicesTests", dependencies: ["ServiceKit", "FileProcessService", "SearchService",
                                                           "DeletionService", "NotificationService", "BlockStore"]),
-        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"], swiftSettings: optimizedEvenInDebug),
         .testTarget(
             name: "DataPlaneTests",
             dependencies: ["PostgresStore", "MetadataCache", "EventBus", "OutboxRelay", "BlockStore"]
@@ -232,3 +232,7 @@ let package = Package(
 
 /// A product of swift-nio.
 func nio(_ name: String) -> Target.Dependency { .product(name: name, package: "swift-nio") }
+
+/// For the index and its tests, whose brute-force comparisons over thousands of documents took both cores for half a
+/// minute unoptimized, starving every test that waits on a deadline while they ran.
+var optimizedEvenInDebug: [SwiftSetting] { [.unsafeFlags(["-O"], .when(configuration: .debug))] }
