@@ -21,36 +21,29 @@ extension MetadataService {
         if !request.uploadID.isEmpty, let committed = try await committedFile(eventID: eventID) {
             return committed
         }
-        let existing = try await store.database.query(
-            """
-            SELECT file_id, current_version FROM files WHERE owner_id = $1 AND name = $2 AND deleted_at IS NULL
-            ORDER BY created_at, file_id LIMIT 1
-            """,
-            [.text(owner), .text(request.name)]
-        ).first
-        let fileID = try existing.map { try $0.string(0) } ?? newUUID()
-        let version = try existing.map { try $0.int(1) + 1 } ?? 1
         let upload = NewFileVersion(
-            fileID: fileID, ownerID: owner, name: request.name, contentType: request.contentType,
+            fileID: newUUID(), ownerID: owner, name: request.name, contentType: request.contentType,
             size: Int64(request.size), sha256: request.sha256, blocks: blocks,
-            labels: request.labels.isEmpty ? nil : request.labels)
-        let announced = event(id: eventID, topic: "file-uploads", fileID: fileID, actor: owner) { event in
-            var file = Fileflow_V1_FileMetadata()
-            file.fileID = fileID
-            file.ownerID = owner
-            file.name = request.name
-            file.contentType = request.contentType
-            file.size = request.size
-            file.sha256 = request.sha256
-            file.status = .uploaded
-            var uploaded = Fileflow_V1_FileUploaded()
-            uploaded.file = file
-            uploaded.version = UInt32(clamping: version)
-            event.uploaded = uploaded
+            labels: request.labels.isEmpty ? nil : request.labels, addsToSameNamedFile: true)
+        let announce: @Sendable (String, Int) -> [OutboxMessage] = { fileID, version in
+            [OutboxMessage.fileEvent(id: eventID, topic: "file-uploads", fileID: fileID, actor: owner) { event in
+                var file = Fileflow_V1_FileMetadata()
+                file.fileID = fileID
+                file.ownerID = owner
+                file.name = request.name
+                file.contentType = request.contentType
+                file.size = request.size
+                file.sha256 = request.sha256
+                file.status = .uploaded
+                var uploaded = Fileflow_V1_FileUploaded()
+                uploaded.file = file
+                uploaded.version = UInt32(clamping: version)
+                event.uploaded = uploaded
+            }]
         }
         let record: FileRecord
         do {
-            record = try await store.commitFile(upload, events: [announced])
+            record = try await store.commitFile(upload, events: announce)
         } catch let error as PostgresError where error.code == .uniqueViolation && !request.uploadID.isEmpty {
             // A concurrent retry of the same upload won the race; answer with its result.
             guard let committed = try await committedFile(eventID: eventID) else { throw error }
@@ -59,8 +52,8 @@ extension MetadataService {
             // The file's only reference to a row that must exist is its owner's (blocks are inserted first).
             throw RPCError.notFound("no such user")
         }
-        await invalidate(fileID: fileID)
-        let current = try await store.version(fileID: fileID, version: record.currentVersion)
+        await invalidate(fileID: record.fileID)
+        let current = try await store.version(fileID: record.fileID, version: record.currentVersion)
         return Fileflow_V1_FileMetadata(record, permission: 3, version: current)
     }
 
@@ -130,19 +123,21 @@ extension MetadataService {
             let (_, permission) = try await visibleFile(fileID, caller: caller)
             guard permission >= 2 else { throw RPCError(code: .permissionDenied, message: "read-only share") }
         }
-        guard let file = try await store.file(id: fileID) else { throw RPCError.notFound("file \(fileID) not found") }
         let final = [3, 4, 5].contains(status)
-        let events = final ? [event(topic: "file-processing", fileID: fileID, actor: file.ownerID) { event in
-            var processed = Fileflow_V1_FileProcessed()
-            processed.version = UInt32(clamping: file.currentVersion)
-            processed.status = request.status
-            processed.detectedType = request.detectedType
-            processed.reason = request.reason
-            // Events stay well under Kafka's 1 MB message limit; the whole text is kept in Postgres.
-            processed.extractedText = request.extractedText.utf8Prefix(maxBytes: Self.eventTextBytes)
-            processed.jobID = jobID ?? ""
-            event.processed = processed
-        }] : []
+        let events: @Sendable (String, Int) -> [OutboxMessage] = { owner, version in
+            guard final else { return [] }
+            return [OutboxMessage.fileEvent(topic: "file-processing", fileID: fileID, actor: owner) { event in
+                var processed = Fileflow_V1_FileProcessed()
+                processed.version = UInt32(clamping: version)
+                processed.status = request.status
+                processed.detectedType = request.detectedType
+                processed.reason = request.reason
+                // Events stay well under Kafka's 1 MB message limit; the whole text is kept in Postgres.
+                processed.extractedText = request.extractedText.utf8Prefix(maxBytes: Self.eventTextBytes)
+                processed.jobID = jobID ?? ""
+                event.processed = processed
+            }]
+        }
         let job = jobID.map { jobID in
             JobUpdate(
                 jobID: jobID, state: Self.jobState(forStatus: status), progress: final ? 1 : request.progress,

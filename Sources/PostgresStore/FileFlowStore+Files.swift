@@ -10,10 +10,13 @@ public struct NewFileVersion: Sendable {
     public var blocks: [BlockRecord]
     /// The file's labels from now on; nil keeps what a new version's file had (none for a new file).
     public var labels: [String: String]?
+    /// The version goes to the owner's live file of the same name (the oldest, when there are several) if there is
+    /// one, and `fileID` is the id of a new file only otherwise: uploads replace by name.
+    public var addsToSameNamedFile: Bool
 
     public init(
         fileID: String, ownerID: String, name: String, contentType: String, size: Int64, sha256: [UInt8],
-        blocks: [BlockRecord], labels: [String: String]? = nil
+        blocks: [BlockRecord], labels: [String: String]? = nil, addsToSameNamedFile: Bool = false
     ) {
         self.fileID = fileID
         self.ownerID = ownerID
@@ -23,16 +26,20 @@ public struct NewFileVersion: Sendable {
         self.sha256 = sha256
         self.blocks = blocks
         self.labels = labels
+        self.addsToSameNamedFile = addsToSameNamedFile
     }
 }
 
 extension FileFlowStore {
     /// Records a file version, its block list, the blocks' reference counts, the owner's quota use, the outbox
     /// rows announcing it and its queued processing job — all in one transaction, so the event exists if and only
-    /// if the file does.
+    /// if the file does. `events` is given the id of the file the version went to and the version's number.
     ///
     /// A `fileID` that exists under another owner fails with `notFound` (ids leak nothing).
-    public func commitFile(_ version: NewFileVersion, events: [OutboxMessage] = []) async throws -> FileRecord {
+    public func commitFile(
+        _ version: NewFileVersion,
+        events: @escaping @Sendable (_ fileID: String, _ version: Int) -> [OutboxMessage] = { _, _ in [] }
+    ) async throws -> FileRecord {
         try Self.requireLength(version.name, "file name", max: Limits.nameBytes)
         try Self.requireLength(version.contentType, "content type", max: 255, allowEmpty: true)
         guard version.sha256.count == 32, version.blocks.allSatisfy({ $0.sha256.count == 32 }) else {
@@ -41,34 +48,37 @@ extension FileFlowStore {
         if let labels = version.labels { try FileLabels.validate(labels) }
         let labels = try version.labels.map(FileLabels.json)
         return try await database.transaction { session in
-            try await session.query(
-                """
-                INSERT INTO files (file_id, owner_id, name, content_type, status, current_version)
-                VALUES ($1, $2, $3, $4, 1, 0) ON CONFLICT (file_id) DO NOTHING
-                """,
-                [.text(version.fileID), .text(version.ownerID), .text(version.name), .text(version.contentType)]
-            )
+            // One statement finds the file (by name when asked), creates it at version 1 or moves the owner's
+            // existing one to its next version; another owner's file of that id is left alone and returns no row.
             guard let row = try await session.query(
                 """
-                UPDATE files SET current_version = current_version + 1, name = $3, content_type = $4, status = 1,
-                    detected_type = '', updated_at = now(), deleted_at = NULL, labels = coalesce($5::jsonb, labels)
-                WHERE file_id = $1 AND owner_id = $2 RETURNING current_version
+                INSERT INTO files AS f (file_id, owner_id, name, content_type, status, current_version, labels)
+                SELECT coalesce((
+                    SELECT file_id FROM files WHERE $6 AND owner_id = $2::uuid AND name = $3 AND deleted_at IS NULL
+                    ORDER BY created_at, file_id LIMIT 1), $1::uuid),
+                    $2::uuid, $3, $4, 1, 1, coalesce($5::jsonb, '{}')
+                ON CONFLICT (file_id) DO UPDATE SET current_version = f.current_version + 1, name = excluded.name,
+                    content_type = excluded.content_type, status = 1, detected_type = '', updated_at = now(),
+                    deleted_at = NULL, labels = coalesce($5::jsonb, f.labels)
+                WHERE f.owner_id = excluded.owner_id
+                RETURNING file_id, current_version
                 """,
                 [.text(version.fileID), .text(version.ownerID), .text(version.name), .text(version.contentType),
-                 .text(labels)]
+                 .text(labels), .bool(version.addsToSameNamedFile)]
             ).first else {
                 throw PostgresError(.notFound, "file \(version.fileID) not found")
             }
-            let number = try row.int(0)
+            let fileID = try row.string(0)
+            let number = try row.int(1)
             try await session.query(
                 "INSERT INTO versions (file_id, version, size, sha256, content_type) VALUES ($1, $2, $3, $4, $5)",
-                [.text(version.fileID), .int(number), .int(version.size), .bytea(version.sha256), .text(version.contentType)]
+                [.text(fileID), .int(number), .int(version.size), .bytea(version.sha256), .text(version.contentType)]
             )
-            try await session.addBlockReferences(fileID: version.fileID, version: number, blocks: version.blocks)
+            try await session.addBlockReferences(fileID: fileID, version: number, blocks: version.blocks)
             try await session.chargeQuota(userID: version.ownerID, bytes: version.size)
-            try await session.enqueue(events)
-            _ = try await session.createJob(fileID: version.fileID, version: Int(number))
-            return try await session.file(id: version.fileID)!
+            try await session.enqueue(events(fileID, Int(number)))
+            _ = try await session.createJob(fileID: fileID, version: Int(number))
+            return try await session.file(id: fileID)!
         }
     }
 
@@ -158,27 +168,28 @@ extension FileFlowStore {
 
     /// Records processing's outcome (status, detected type, extracted text, reason) with its events and, when
     /// given, the job's new state, in one transaction; `nil` arguments leave the stored value as it is. `nil` when
-    /// there is no such file; an unknown job fails with `notFound` and changes nothing.
+    /// there is no such file; an unknown job fails with `notFound` and changes nothing. `events` is given the file's
+    /// owner and current version as the update found them, so that the caller needs no read of its own first.
     public func setStatus(
         fileID: String, status: Int, detectedType: String? = nil, extractedText: String? = nil, reason: String? = nil,
-        job: JobUpdate? = nil, events: [OutboxMessage] = []
+        job: JobUpdate? = nil,
+        events: @escaping @Sendable (_ ownerID: String, _ currentVersion: Int) -> [OutboxMessage] = { _, _ in [] }
     ) async throws -> FileRecord? {
         try job?.validate()
         return try await database.transaction { session in
-            let updated = try await session.query(
+            guard let updated = try await session.query(
                 """
                 UPDATE files SET status = $2, detected_type = coalesce($3, detected_type),
                     extracted_text = coalesce($4, extracted_text), status_reason = coalesce($5, status_reason),
                     updated_at = now()
-                WHERE file_id = $1
+                WHERE file_id = $1 RETURNING owner_id, current_version
                 """,
                 [.text(fileID), .int(status), .text(detectedType), .text(extractedText), .text(reason)]
-            )
-            guard updated.affectedRows == 1 else { return nil }
+            ).first else { return nil }
             if let job, try await session.updateJob(job) == nil {
                 throw PostgresError(.notFound, "job \(job.jobID) not found")
             }
-            try await session.enqueue(events)
+            try await session.enqueue(events(try updated.string(0), Int(try updated.int(1))))
             return try await session.file(id: fileID)
         }
     }

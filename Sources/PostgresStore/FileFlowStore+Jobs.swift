@@ -16,6 +16,8 @@ extension FileFlowStore {
 
     static let jobColumns =
         "job_id, file_id, version, state, progress, stage, error, \(micros("created_at")), \(micros("updated_at"))"
+    /// How many columns `jobColumns` has: a query's own columns after them start here.
+    static let jobColumnCount = 9
 
     static func job(_ row: PostgresRow) throws -> JobRecord {
         JobRecord(
@@ -75,6 +77,25 @@ extension FileFlowStore {
             "SELECT \(Self.jobColumns) FROM jobs WHERE file_id = $1 AND version = $2 ORDER BY created_at DESC LIMIT 1",
             [.text(fileID), .int(version)]
         ).first.map(Self.job)
+    }
+
+    /// The name of a live file whose current version is `version`, with that version's newest job (queued now
+    /// when there is none yet); `nil` when the file is gone, trashed or at another version. What processing checks
+    /// before it starts, read in one statement.
+    public func jobForCurrentVersion(fileID: String, version: Int) async throws -> (fileName: String, job: JobRecord)? {
+        guard let row = try await database.query(
+            """
+            SELECT j.*, f.name FROM files f
+            LEFT JOIN LATERAL (
+                SELECT \(Self.jobColumns) FROM jobs WHERE file_id = f.file_id AND version = $2
+                ORDER BY created_at DESC LIMIT 1) j ON true
+            WHERE f.file_id = $1 AND f.deleted_at IS NULL AND f.current_version = $2
+            """,
+            [.text(fileID), .int(version)]
+        ).first else { return nil }
+        let name = try row.string(Self.jobColumnCount)
+        if row.isNull(0) { return (name, try await createJob(fileID: fileID, version: version)) }
+        return (name, try Self.job(row))
     }
 
     /// The newest job for a file version, queuing one when there is none yet.

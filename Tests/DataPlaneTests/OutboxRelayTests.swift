@@ -19,8 +19,8 @@ struct OutboxRelayTests {
             _ = try await store.commitFile(
                 NewFileVersion(fileID: newUUID(), ownerID: owner.userID, name: "f\(i)", contentType: "", size: 0,
                                sha256: Array(repeating: 0, count: 32), blocks: []),
-                events: [OutboxMessage(eventID: eventID, topic: topic, key: keys[i % keys.count],
-                                       payload: Array(eventID.utf8), b3: "trace\(i)-span\(i)-1")]
+                events: { _, _ in [OutboxMessage(eventID: eventID, topic: topic, key: keys[i % keys.count],
+                                                 payload: Array(eventID.utf8), b3: "trace\(i)-span\(i)-1")] }
             )
         }
         return ids

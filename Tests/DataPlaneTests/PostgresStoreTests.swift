@@ -1,5 +1,6 @@
 import Foundation
 import PostgresStore
+import Synchronization
 import Testing
 
 @Suite("PostgresStore against a live server", .enabled(if: TestEnvironment.postgresURL != nil))
@@ -43,7 +44,7 @@ struct PostgresStoreTests {
         let file = try await store.commitFile(
             NewFileVersion(fileID: fileID, ownerID: alice.userID, name: "report.pdf", contentType: "application/pdf",
                            size: 14, sha256: Array(repeating: 1, count: 32), blocks: [block, block2, block]),
-            events: [event]
+            events: { _, _ in [event] }
         )
         #expect(file.currentVersion == 1 && file.versionCount == 1 && file.size == 14 && file.ownerUsername == alice.username)
         #expect(try await store.blockReferenceCount(block.sha256)! >= 2)
@@ -66,6 +67,8 @@ struct PostgresStoreTests {
             _ = try await store.commitFile(NewFileVersion(fileID: fileID, ownerID: bob.userID, name: "x", contentType: "",
                                                           size: 0, sha256: Array(repeating: 0, count: 32), blocks: []))
         }
+        let untouched = try #require(try await store.file(id: fileID))
+        #expect(untouched.ownerID == alice.userID && untouched.name == "report.pdf" && untouched.currentVersion == 2)
 
         #expect(try await store.listFiles(ownerID: alice.userID, limit: 10).map(\.fileID) == [fileID])
         #expect(try await store.setStatus(fileID: fileID, status: 3, detectedType: "pdf")?.detectedType == "pdf")
@@ -248,6 +251,98 @@ struct PostgresStoreTests {
             try await store.database.query("UPDATE files SET labels = '[1]' WHERE file_id = $1", [.text(fileID)])
         }
         #expect(bypass?.code == .checkViolation)
+    }
+
+    @Test("an upload by name adds a version to the owner's live file of that name, else makes a new file")
+    func commitsByName() async throws {
+        let store = try await TestEnvironment.store()
+        let alice = try await store.createUser(username: "byname-\(newUUID())", passwordHash: "h")
+        let bob = try await store.createUser(username: "byname-\(newUUID())", passwordHash: "h")
+        let announced = Mutex<[String]>([])
+        let upload = { (owner: UserRecord, name: String, byName: Bool) in
+            try await store.commitFile(
+                NewFileVersion(fileID: newUUID(), ownerID: owner.userID, name: name, contentType: "", size: 1,
+                               sha256: Array(repeating: 6, count: 32), blocks: [], addsToSameNamedFile: byName),
+                events: { fileID, version in
+                    announced.withLock { $0.append("\(fileID)@\(version)") }
+                    return []
+                })
+        }
+        let first = try await upload(alice, "same.txt", true)
+        let second = try await upload(alice, "same.txt", true)
+        #expect(first.currentVersion == 1 && second.fileID == first.fileID && second.currentVersion == 2)
+        #expect(announced.withLock { $0 } == ["\(first.fileID)@1", "\(first.fileID)@2"])
+        #expect(try await upload(alice, "other.txt", true).fileID != first.fileID)
+        #expect(try await upload(bob, "same.txt", true).fileID != first.fileID)  // names are per owner
+        let explicit = try await upload(alice, "same.txt", false)  // an explicit new id stays a file of its own
+        #expect(explicit.fileID != first.fileID && explicit.currentVersion == 1)
+        // With two live namesakes the oldest takes the version; a trashed one is never revived by name.
+        #expect(try await upload(alice, "same.txt", true).fileID == first.fileID)
+        #expect(try await store.setTrashed(fileID: first.fileID, ownerID: alice.userID, trashed: true))
+        #expect(try await store.setTrashed(fileID: explicit.fileID, ownerID: alice.userID, trashed: true))
+        let fresh = try await upload(alice, "same.txt", true)
+        #expect(fresh.fileID != first.fileID && fresh.fileID != explicit.fileID && fresh.currentVersion == 1)
+        #expect(try await store.file(id: first.fileID)?.deletedAtMicros != nil)
+    }
+
+    @Test("processing's look at a file finds a live current version's job (queuing a lost one), and nothing else")
+    func jobForCurrentVersion() async throws {
+        let store = try await TestEnvironment.store()
+        let owner = try await store.createUser(username: "proc-\(newUUID())", passwordHash: "h")
+        let fileID = newUUID()
+        let commit = { (name: String) in
+            try await store.commitFile(NewFileVersion(
+                fileID: fileID, ownerID: owner.userID, name: name, contentType: "", size: 0,
+                sha256: Array(repeating: 4, count: 32), blocks: []))
+        }
+        _ = try await commit("first.txt")
+        _ = try await commit("second.txt")
+        let current = try #require(try await store.jobForCurrentVersion(fileID: fileID, version: 2))
+        #expect(current.fileName == "second.txt" && current.job.version == 2 && current.job.state == 1)
+        #expect(current.job.jobID == (try await store.latestJob(fileID: fileID, version: 2))?.jobID)
+        #expect(try await store.jobForCurrentVersion(fileID: fileID, version: 1) == nil)  // replaced
+        #expect(try await store.jobForCurrentVersion(fileID: fileID, version: 3) == nil)  // not yet committed
+        #expect(try await store.jobForCurrentVersion(fileID: newUUID(), version: 1) == nil)
+
+        // A version whose job row is missing gets one queued, once.
+        try await store.database.query("DELETE FROM jobs WHERE file_id = $1", [.text(fileID)])
+        let queued = try #require(try await store.jobForCurrentVersion(fileID: fileID, version: 2))
+        #expect(queued.job.state == 1 && queued.job.jobID != current.job.jobID)
+        #expect(try await store.jobForCurrentVersion(fileID: fileID, version: 2)?.job.jobID == queued.job.jobID)
+
+        #expect(try await store.setTrashed(fileID: fileID, ownerID: owner.userID, trashed: true))
+        #expect(try await store.jobForCurrentVersion(fileID: fileID, version: 2) == nil)
+        await #expect(throws: PostgresError.self) {
+            _ = try await store.jobForCurrentVersion(fileID: "not-a-uuid", version: 1)
+        }
+    }
+
+    @Test("a status change's events are built from the owner and version its update found")
+    func statusEventsSeeTheUpdatedFile() async throws {
+        let store = try await TestEnvironment.store()
+        let owner = try await store.createUser(username: "status-\(newUUID())", passwordHash: "h")
+        let fileID = newUUID()
+        for _ in 0..<3 {
+            _ = try await store.commitFile(NewFileVersion(
+                fileID: fileID, ownerID: owner.userID, name: "s.txt", contentType: "", size: 0,
+                sha256: Array(repeating: 5, count: 32), blocks: []))
+        }
+        let eventID = newUUID()
+        let updated = try await store.setStatus(fileID: fileID, status: 3) { ownerID, version in
+            [OutboxMessage(eventID: eventID, topic: "file-processing", key: "\(ownerID)/\(version)", payload: [1])]
+        }
+        #expect(updated?.status == 3 && updated?.currentVersion == 3)
+        let key = try await store.database.query(
+            "SELECT message_key FROM outbox WHERE event_id = $1", [.text(eventID)]).first?.string(0)
+        #expect(key == "\(owner.userID)/3")
+
+        // No file: nothing is written, and the events are never built.
+        let unbuilt = newUUID()
+        #expect(try await store.setStatus(fileID: newUUID(), status: 3) { _, _ in
+            [OutboxMessage(eventID: unbuilt, topic: "file-processing", key: "k", payload: [1])]
+        } == nil)
+        #expect(try await store.database.query(
+            "SELECT 1 FROM outbox WHERE event_id = $1", [.text(unbuilt)]).count == 0)
     }
 
     @Test("the database enforces limits even when callers skip the checks")

@@ -38,12 +38,11 @@ public struct ProcessingPipeline: Sendable {
     public func handle(_ event: Fileflow_V1_FileEvent) async throws {
         guard case .uploaded(let uploaded)? = event.kind else { return }
         let version = Int(uploaded.version)
-        guard let file = try await store.file(id: event.fileID), file.deletedAtMicros == nil,
-            file.currentVersion == version
-        else { return }
-        let job = try await store.jobForVersion(fileID: file.fileID, version: version)
+        guard let (name, job) = try await store.jobForCurrentVersion(fileID: event.fileID, version: version) else {
+            return  // deleted, trashed or replaced meanwhile
+        }
         guard job.state != 3 && job.state != 4 else { return }  // finished already: a redelivery
-        try await process(fileID: file.fileID, name: file.name, version: version, job: job)
+        try await process(fileID: event.fileID, name: name, version: version, job: job)
     }
 
     /// Runs every stage for one version of the file called `name` and records the outcome.
