@@ -8,6 +8,16 @@ import Testing
 struct BlockStoreTests {
     let root = NSTemporaryDirectory() + "blockstore-\(UUID().uuidString)"
 
+    /// `count` bytes whose byte i is `byte(i % 256)`, built from one 256-byte period: mapping every index of
+    /// megabytes took seconds in a debug build, holding a thread the deadline-bound tests beside these need.
+    static func periodic(count: Int, _ byte: (Int) -> UInt8) -> [UInt8] {
+        let period = (0..<256).map(byte)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(count)
+        while bytes.count < count { bytes.append(contentsOf: period.prefix(count - bytes.count)) }
+        return bytes
+    }
+
     @Test("a block round-trips, is stored once, and streams any range")
     func roundTripAndDedup() async throws {
         let store = try FileBlockStore(root: root)
@@ -50,7 +60,9 @@ struct BlockStoreTests {
     func concurrentPuts() async throws {
         let store = try FileBlockStore(root: root)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let blocks = (0..<12).map { seed in (0..<(1 << 20) + seed * 999).map { UInt8(truncatingIfNeeded: $0 &+ seed &* 131) } }
+        let blocks = (0..<12).map { seed in
+            Self.periodic(count: (1 << 20) + seed * 999) { UInt8(truncatingIfNeeded: $0 &+ seed &* 131) }
+        }
         let stored = try await withThrowingTaskGroup(of: (Int, BlockPutResult).self) { group in
             for (index, bytes) in blocks.enumerated() { group.addTask { (index, try await store.put(bytes)) } }
             return try await group.reduce(into: [Int: BlockPutResult]()) { $0[$1.0] = $1.1 }
@@ -132,7 +144,7 @@ struct BlockStoreTests {
     func killedWriterLeavesNothingVisible() async throws {
         let store = try FileBlockStore(root: root)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let bytes = (0..<(4 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        let bytes = Self.periodic(count: 4 * 1024 * 1024) { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
         let digest = BlockDigest.of(bytes)
         var pipeFDs: [Int32] = [0, 0]
         #expect(pipe(&pipeFDs) == 0)

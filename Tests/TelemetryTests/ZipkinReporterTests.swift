@@ -7,7 +7,7 @@ import Tracing
 
 @Suite struct ZipkinReporterTests {
     /// Starts collector.py on a free loopback port; returns the process, its port and its span file.
-    func startCollector() throws -> (Process, Int, String) {
+    func startCollector() async throws -> (Process, Int, String) {
         let portFile = Support.temporaryPath("port")
         let outFile = Support.temporaryPath("collected.jsonl")
         let process = Process()
@@ -21,7 +21,7 @@ import Tracing
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
                 return (process, port, outFile)
             }
-            Thread.sleep(forTimeInterval: 0.025)
+            try await Task.sleep(for: .milliseconds(25))
         }
         process.terminate()
         throw TelemetryError(code: .invalidEndpoint, message: "collector did not start")
@@ -34,8 +34,8 @@ import Tracing
             function: #function, file: #fileID, line: #line)
     }
 
-    @Test func spansReachRealCollectorAndFileAndValidate() throws {
-        let (collector, port, collected) = try startCollector()
+    @Test func spansReachRealCollectorAndFileAndValidate() async throws {
+        let (collector, port, collected) = try await startCollector()
         defer {
             // SIGKILL: the test runner's children may inherit a blocked SIGTERM.
             kill(collector.processIdentifier, SIGKILL)
