@@ -13,10 +13,16 @@ public enum MessagePrefix {
     @inlinable
     public static func buffer(forMessageOfSize size: Int) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: length + size)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeInteger(UInt32(truncatingIfNeeded: size))
+        write(forMessageOfSize: size, to: &buffer)
         buffer.moveReaderIndex(forwardBy: length)
         return buffer
+    }
+
+    /// Appends an uncompressed message's prefix to `buffer`.
+    @inlinable
+    public static func write(forMessageOfSize size: Int, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(truncatingIfNeeded: size))
     }
 
     /// `message` with an uncompressed message's prefix as its first readable bytes, if they are already in front

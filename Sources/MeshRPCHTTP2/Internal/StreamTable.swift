@@ -51,7 +51,7 @@ struct StreamTable<Value> {
     /// Runs `body` on `id`'s value in place; nil when `id` is not in the table.
     mutating func update<R>(_ id: Int32, _ body: (inout Value) throws -> R) rethrows -> R? {
         guard let slot = index(of: id) else { return nil }
-        return try body(&values[slot]!)
+        return try update(at: slot, body)
     }
 
     @discardableResult

@@ -15,14 +15,12 @@ enum GRPCMessageFramer {
         let length = message.readableBytes
         if length <= copyThreshold {
             var buffer = allocator.buffer(capacity: MessagePrefix.length + length)
-            buffer.writeInteger(UInt8(0))
-            buffer.writeInteger(UInt32(length))
+            MessagePrefix.write(forMessageOfSize: length, to: &buffer)
             buffer.writeImmutableBuffer(message)
             output(buffer)
         } else {
             var prefix = allocator.buffer(capacity: MessagePrefix.length)
-            prefix.writeInteger(UInt8(0))
-            prefix.writeInteger(UInt32(length))
+            MessagePrefix.write(forMessageOfSize: length, to: &prefix)
             output(prefix)
             output(message)
         }
