@@ -2,15 +2,18 @@
 # Mesh benchmark (issue #6): 4 KB files uploaded over RPC by 32 concurrent clients, each counted when it is both
 # searchable and notified (goal >= 280 files/s on 2 cores with everything on them), then upload -> notification
 # latency at a paced 100 files/s (goal p99 < 250 ms). Release build; every server on free loopback ports.
-#   Tools/bench/mesh/run.sh [FILES]    (default 3000)
+#   Tools/bench/mesh/run.sh [FILES]    (default 3000; FILEFLOW_EXE runs that binary instead of building one)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 cd "$root"
 source Tools/lib/servers.sh
 ff_install_dependencies
-swift build -c release --product fileflow >/dev/null
-exe="$(swift build -c release --show-bin-path)/fileflow"
+exe=${FILEFLOW_EXE:-}  # a binary built elsewhere (e.g. to compare two builds), instead of building one
+if [ -z "$exe" ]; then
+  swift build -c release --product fileflow >/dev/null
+  exe="$(swift build -c release --show-bin-path)/fileflow"
+fi
 work=$(mktemp -d /tmp/fileflow-meshbench.XXXXXX)
 chmod 755 "$work"
 pids=()
