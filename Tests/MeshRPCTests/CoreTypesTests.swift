@@ -62,6 +62,71 @@ import Testing
         #expect(try await queue.next() == nil)
     }
 
+    /// `poll` reads what is there without waiting; iterators try it before `next`, which waits when it finds nothing.
+    @Test func queuePollsWithoutWaiting() async throws {
+        let demanded = ManagedFlag()
+        let queue = RPCMessageQueue<Int>(highWatermark: 1, lowWatermark: 0, onDemand: { demanded.set() })
+        guard case .wouldWait = try queue.poll() else { Issue.record("an empty queue polled something"); return }
+        queue.yield(1)
+        #expect(!queue.yield(2))  // over the high watermark
+        guard case .element(1) = try queue.poll() else { Issue.record("expected 1"); return }
+        #expect(!demanded.isSet)
+        guard case .element(2) = try queue.poll() else { Issue.record("expected 2"); return }
+        #expect(demanded.isSet)  // drained below the low watermark by polling, as by `next`
+
+        var iterator = queue.sequence.makeAsyncIterator()
+        let waiting = Task { [iterator] in
+            var iterator = iterator
+            return try await iterator.next()
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        queue.yield(3)
+        #expect(try await waiting.value == 3)
+        queue.yield(4)
+        queue.finish()
+        #expect(try await iterator.next() == 4)
+        #expect(try await iterator.next() == nil)
+        guard case .end = try queue.poll() else { Issue.record("expected the end"); return }
+
+        let failed = RPCMessageQueue<Int>()
+        failed.finish(throwing: RPCError(code: .unavailable, message: "gone"))
+        #expect(throws: RPCError.self) { try failed.poll() }
+        let cancelled = RPCMessageQueue<Int>()
+        cancelled.cancelConsumer()
+        #expect(throws: CancellationError.self) { try cancelled.poll() }
+    }
+
+    /// A mapped sequence polls through its transform, and a throwing transform ends it with that error.
+    @Test func mappedSequencePollsThroughItsTransform() async throws {
+        let queue = RPCMessageQueue<Int>()
+        queue.yield(2)
+        queue.yield(-1)
+        let doubled = queue.sequence.map { value in
+            guard value >= 0 else { throw RPCError(code: .invalidArgument, message: "negative") }
+            return value * 2
+        }
+        var iterator = doubled.makeAsyncIterator()
+        #expect(try await iterator.next() == 4)
+        await #expect(throws: RPCError.self) { try await iterator.next() }
+    }
+
+    /// `write` tries the synchronous path first and waits only when it declines; both keep the order of writes.
+    @Test func writerTriesTheSynchronousPathFirst() async throws {
+        let written = NIOLockedValueBox<[String]>([])
+        let writer = RPCWriter<Int>(
+            write: { value in written.withLockedValue { $0.append("waited \(value)") } },
+            tryWrite: { value in
+                guard value >= 0 else { throw RPCError(code: .cancelled, message: "stream gone") }
+                guard value.isMultiple(of: 2) else { return false }
+                written.withLockedValue { $0.append("now \(value)") }
+                return true
+            })
+        try await writer.write(contentsOf: [0, 1, 2, 3])
+        #expect(written.withLockedValue { $0 } == ["now 0", "waited 1", "now 2", "waited 3"])
+        await #expect(throws: RPCError.self) { try await writer.write(-1) }
+        #expect(written.withLockedValue { $0 }.count == 4)
+    }
+
     @Test func queueReportsConsumerCancellation() async throws {
         let cancelled = ManagedFlag()
         let queue = RPCMessageQueue<Int>(onConsumerCancelled: { cancelled.set() })

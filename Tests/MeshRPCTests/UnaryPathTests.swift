@@ -18,16 +18,35 @@ import Testing
         }
     }
 
-    /// What the server wrote for one stream whose request consisted of `parts`.
-    static func serve(_ parts: [RPCRequestPart], interceptors: [any ServerInterceptor]) async -> [RPCResponsePart] {
+    /// What the server wrote for one stream whose request consisted of `parts`. With `fastPaths`, the request comes
+    /// from a queue that can be polled (as a transport's does) and the writer takes every other part synchronously.
+    static func serve(
+        _ parts: [RPCRequestPart], interceptors: [any ServerInterceptor], fastPaths: Bool = false
+    ) async -> [RPCResponsePart] {
         var router = RPCRouter()
         router.registerUnary(echo, deserializer: StrictCoder(), serializer: StrictCoder()) { request, _ in
             ServerResponse(metadata: ["echo": "yes"], message: request.message, trailers: ["done": "1"])
         }
         let written = NIOLockedValueBox<[RPCResponsePart]>([])
+        var inbound = RPCAsyncSequence<RPCRequestPart>.elements(parts)
+        var tryWrite: (@Sendable (RPCResponsePart) throws -> Bool)?
+        if fastPaths {
+            let queue = RPCMessageQueue<RPCRequestPart>()
+            for part in parts { queue.yield(part) }
+            queue.finish()
+            inbound = queue.sequence
+            tryWrite = { part in
+                written.withLockedValue { written in
+                    guard written.count.isMultiple(of: 2) else { return false }
+                    written.append(part)
+                    return true
+                }
+            }
+        }
         let stream = RPCServerStream(
-            path: echo.path, deadline: nil, peer: RPCPeer(name: "test"), inbound: .elements(parts),
-            outbound: ClosableRPCWriter(write: { part in written.withLockedValue { $0.append(part) } }, finish: { _ in }))
+            path: echo.path, deadline: nil, peer: RPCPeer(name: "test"), inbound: inbound,
+            outbound: ClosableRPCWriter(
+                write: { part in written.withLockedValue { $0.append(part) } }, tryWrite: tryWrite, finish: { _ in }))
         let server = RPCServer(
             transport: InProcessTransport.makePair().server, router: router, interceptors: interceptors)
         await server.handle(stream)
@@ -78,8 +97,8 @@ import Testing
         case mixed
     }
 
-    @Test(arguments: Interception.allCases)
-    func everyPathAnswersAlike(interception: Interception) async {
+    @Test(arguments: Interception.allCases, [false, true])
+    func everyPathAnswersAlike(interception: Interception, fastPaths: Bool) async {
         let recorder = RecordingInterceptor()
         let interceptors: [any ServerInterceptor] =
             switch interception {
@@ -94,24 +113,24 @@ import Testing
         }
 
         #expect(
-            await Self.serve([metadata, Self.bytes([7])], interceptors: interceptors) == [
+            await Self.serve([metadata, Self.bytes([7])], interceptors: interceptors, fastPaths: fastPaths) == [
                 .metadata(["echo": "yes"]), .message(ByteBuffer(bytes: [7])), .status(.ok, ["done": "1"]),
             ])
         #expect(
-            await Self.serve([metadata], interceptors: interceptors)
+            await Self.serve([metadata], interceptors: interceptors, fastPaths: fastPaths)
                 == internalError("The client sent no request message for a unary method."))
         #expect(
-            await Self.serve([metadata, Self.bytes([1]), Self.bytes([2])], interceptors: interceptors)
+            await Self.serve([metadata, Self.bytes([1]), Self.bytes([2])], interceptors: interceptors, fastPaths: fastPaths)
                 == internalError("The client sent more than one request message."))
         // The message is decoded before a second one is looked for, so a bad first message is what is reported.
         #expect(
-            await Self.serve([metadata, Self.bytes([]), Self.bytes([2])], interceptors: interceptors)
+            await Self.serve([metadata, Self.bytes([]), Self.bytes([2])], interceptors: interceptors, fastPaths: fastPaths)
                 == internalError("Could not deserialize the request message."))
         #expect(
-            await Self.serve([metadata, .metadata(["y": "2"])], interceptors: interceptors)
+            await Self.serve([metadata, .metadata(["y": "2"])], interceptors: interceptors, fastPaths: fastPaths)
                 == internalError("Metadata arrived after messages."))
         #expect(
-            await Self.serve([Self.bytes([1])], interceptors: interceptors)
+            await Self.serve([Self.bytes([1])], interceptors: interceptors, fastPaths: fastPaths)
                 == internalError("The stream did not start with metadata."))
 
         // Interceptors see every call that started with metadata, on the path the server chose for it.

@@ -98,10 +98,9 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
         }
     }
 
-    /// The next element, nil at a normal end; throws the stream's error, or `CancellationError` when
-    /// the consuming task is cancelled (which also reports the cancellation to the producer).
+    /// The next element if one is buffered, or the end if the stream ended, without waiting; throws like `next`.
     @inlinable
-    nonisolated(nonsending) public func next() async throws -> Element? {
+    public func poll() throws -> RPCPoll<Element> {
         let immediate: QueueRead<Element> = state.withLock { state in
             if state.consumerCancelled { return .cancelled }
             if state.head < state.buffer.count {
@@ -125,14 +124,25 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
         switch immediate {
         case .element(let element, let demand):
             if demand { onDemand() }
-            return element
+            return .element(element)
         case .end(let end):
             try end.get()
-            return nil
+            return .end
         case .cancelled:
             throw CancellationError()
         case .wait:
-            break
+            return .wouldWait
+        }
+    }
+
+    /// The next element, nil at a normal end; throws the stream's error, or `CancellationError` when
+    /// the consuming task is cancelled (which also reports the cancellation to the producer).
+    @inlinable
+    nonisolated(nonsending) public func next() async throws -> Element? {
+        switch try poll() {
+        case .element(let element): return element
+        case .end: return nil
+        case .wouldWait: break
         }
         if state.withLock({ $0.demandPending }) {
             state.withLock { $0.demandPending = false }
@@ -183,7 +193,7 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
     /// The queue as an `RPCAsyncSequence`; the queue allows one iterator.
     @inlinable
     public var sequence: RPCAsyncSequence<Element> {
-        RPCAsyncSequence(makeNext: { { try await self.next() } })
+        RPCAsyncSequence(makeNext: { { try await self.next() } }, poll: { try self.poll() })
     }
 }
 

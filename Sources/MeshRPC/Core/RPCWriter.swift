@@ -3,16 +3,29 @@
 ///
 /// Writes are `nonisolated(nonsending)`: they run on the writer's executor, so a write that does not wait costs
 /// no executor hop (with handlers preferring their event loop, each hop takes the task's status lock).
+///
+/// A transport may also give a synchronous `tryWrite` that queues the element when that needs no waiting: `write`
+/// tries it first, and since `write` is inlined into its callers, a write that does not wait makes no `await` at all
+/// (every resumption after an `await` checks the executor, taking the task's status lock).
 public struct RPCWriter<Element: Sendable>: Sendable {
     @usableFromInline let writeElement: (nonisolated(nonsending) @Sendable (Element) async throws -> Void)
+    /// Queues the element and returns true, or returns false (leaving it unwritten) when the writer must wait.
+    @usableFromInline let tryWriteElement: (@Sendable (Element) throws -> Bool)?
 
     @inlinable
-    public init(write: @escaping (nonisolated(nonsending) @Sendable (Element) async throws -> Void)) {
+    public init(
+        write: @escaping (nonisolated(nonsending) @Sendable (Element) async throws -> Void),
+        tryWrite: (@Sendable (Element) throws -> Bool)? = nil
+    ) {
         self.writeElement = write
+        self.tryWriteElement = tryWrite
     }
 
     @inlinable
-    nonisolated(nonsending) public func write(_ element: Element) async throws { try await writeElement(element) }
+    nonisolated(nonsending) public func write(_ element: Element) async throws {
+        if let tryWriteElement, try tryWriteElement(element) { return }
+        try await writeElement(element)
+    }
 
     nonisolated(nonsending) public func write(contentsOf elements: some Sequence<Element>) async throws {
         for element in elements { try await write(element) }
@@ -33,9 +46,10 @@ public struct ClosableRPCWriter<Element: Sendable>: Sendable {
     @inlinable
     public init(
         write: @escaping (nonisolated(nonsending) @Sendable (Element) async throws -> Void),
+        tryWrite: (@Sendable (Element) throws -> Bool)? = nil,
         finish: @escaping (nonisolated(nonsending) @Sendable ((any Error)?) async -> Void)
     ) {
-        self.writer = RPCWriter(write: write)
+        self.writer = RPCWriter(write: write, tryWrite: tryWrite)
         self.finishWriting = finish
     }
 

@@ -13,7 +13,7 @@ public enum InProcessTransport {
 /// The serving half of an in-process pair.
 public final class InProcessServerTransport: ServerTransport, Sendable {
     private struct State {
-        var handler: (@Sendable (RPCServerStream) async -> Void)?
+        var handler: RPCStreamHandler?
         var readyWaiters: [CheckedContinuation<Void, Never>] = []
         var stopped: CheckedContinuation<Void, Never>?
         var shuttingDown = false
@@ -22,7 +22,7 @@ public final class InProcessServerTransport: ServerTransport, Sendable {
 
     private let state = NIOLockedValueBox(State())
 
-    public func listen(_ handler: @escaping @Sendable (RPCServerStream) async -> Void) async throws {
+    public func listen(_ handler: @escaping RPCStreamHandler) async throws {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let waiters = state.withLockedValue { state in
                 state.handler = handler
@@ -50,8 +50,8 @@ public final class InProcessServerTransport: ServerTransport, Sendable {
     }
 
     /// The handler for a new stream, waiting for `listen` when `waitForReady`; nil when not serving.
-    fileprivate func acquire(waitForReady: Bool) async -> (@Sendable (RPCServerStream) async -> Void)? {
-        enum Next { case handler(@Sendable (RPCServerStream) async -> Void), unavailable, wait }
+    fileprivate func acquire(waitForReady: Bool) async -> RPCStreamHandler? {
+        enum Next { case handler(RPCStreamHandler), unavailable, wait }
         while true {
             let next: Next = state.withLockedValue { state in
                 if state.shuttingDown { return .unavailable }

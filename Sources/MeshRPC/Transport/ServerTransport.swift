@@ -24,11 +24,15 @@ public struct RPCServerStream: Sendable {
     }
 }
 
+/// What a server does with each stream. `nonisolated(nonsending)`: it runs on the executor of the task the
+/// transport starts for the stream, with no executor hop on entry.
+public typealias RPCStreamHandler = nonisolated(nonsending) @Sendable (RPCServerStream) async -> Void
+
 /// Accepts RPC streams. Each stream is handed to the handler on its own task; the transport cancels
 /// that task when the client resets the stream, which is how handlers observe cancellation.
 public protocol ServerTransport: Sendable {
     /// Serves until `beginGracefulShutdown` has drained every open stream, or the listener fails.
-    func listen(_ handler: @escaping @Sendable (RPCServerStream) async -> Void) async throws
+    func listen(_ handler: @escaping RPCStreamHandler) async throws
     /// Stops accepting new streams (GOAWAY on HTTP/2) and lets open ones finish.
     func beginGracefulShutdown()
 }

@@ -16,16 +16,22 @@ final class WriteCredit: Sendable {
 
     init(limit: Int) { self.limit = limit }
 
-    /// Accounts for `count` bytes about to be queued, first waiting while the queue is over the limit.
-    nonisolated(nonsending) func reserve(_ count: Int) async throws {
-        // Fast path, the common case: room left, no continuation or cancellation record needed.
+    /// Accounts for `count` bytes about to be queued when there is room now; false when the writer has to wait
+    /// (`reserve`). Throws when the stream is gone.
+    func tryReserve(_ count: Int) throws(RPCError) -> Bool {
         let reserved: Result<Bool, RPCError> = state.withLock { state in
             if let error = state.closedError { return .failure(error) }
             guard state.queued < limit else { return .success(false) }
             state.queued += count
             return .success(true)
         }
-        if try reserved.get() { return }
+        return try reserved.get()
+    }
+
+    /// Accounts for `count` bytes about to be queued, first waiting while the queue is over the limit.
+    nonisolated(nonsending) func reserve(_ count: Int) async throws {
+        // Fast path, the common case: room left, no continuation or cancellation record needed.
+        if try tryReserve(count) { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let result: Result<Void, any Error>? = state.withLock { state in

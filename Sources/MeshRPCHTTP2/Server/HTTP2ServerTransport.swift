@@ -38,7 +38,7 @@ public final class HTTP2ServerTransport: ServerTransport, Sendable {
         get async throws { try await boundAddress.futureResult.get() }
     }
 
-    public func listen(_ handler: @escaping @Sendable (RPCServerStream) async -> Void) async throws {
+    public func listen(_ handler: @escaping RPCStreamHandler) async throws {
         let configuration = self.configuration
         let channel: any Channel
         do {

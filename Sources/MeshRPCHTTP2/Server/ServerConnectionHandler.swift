@@ -40,10 +40,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             self.connection = NIOLoopBound(connection, eventLoop: loop)
             self.credit = credit
         }
+
+        /// Hands a response part to the connection. On the loop already (a handler task preferring it) no nghttp2
+        /// call is in progress: tasks run as their own loop jobs, never inside channelRead.
+        func send(_ part: RPCResponsePart) {
+            if loop.inEventLoop {
+                connection.value.send(part, streamID: streamID)
+            } else {
+                loop.execute { self.connection.value.send(part, streamID: self.streamID) }
+            }
+        }
     }
 
     private let configuration: HTTP2ServerConfiguration
-    private let streamHandler: @Sendable (RPCServerStream) async -> Void
+    private let streamHandler: RPCStreamHandler
     private var session: NGHTTP2Session?
     private var context: ChannelHandlerContext?
     private var streams = StreamTable<Stream>()
@@ -58,7 +68,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var peer = RPCPeer.unknown
     private var executor: EventLoopTaskExecutor?
 
-    init(configuration: HTTP2ServerConfiguration, streamHandler: @escaping @Sendable (RPCServerStream) async -> Void) {
+    init(configuration: HTTP2ServerConfiguration, streamHandler: @escaping RPCStreamHandler) {
         self.configuration = configuration
         self.streamHandler = streamHandler
         self.resetGuard = RapidResetGuard(
@@ -221,13 +231,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             outbound: ClosableRPCWriter(
                 write: { part in
                     if case .message(let bytes) = part { try await link.credit.reserve(bytes.readableBytes + 5) }
-                    // On the loop already (a handler task preferring it) no nghttp2 call is in progress:
-                    // tasks run as their own loop jobs, never inside channelRead.
-                    if link.loop.inEventLoop {
-                        link.connection.value.send(part, streamID: link.streamID)
-                    } else {
-                        link.loop.execute { link.connection.value.send(part, streamID: link.streamID) }
+                    link.send(part)
+                },
+                tryWrite: { part in
+                    if case .message(let bytes) = part, !(try link.credit.tryReserve(bytes.readableBytes + 5)) {
+                        return false
                     }
+                    link.send(part)
+                    return true
                 },
                 finish: { error in
                     if link.loop.inEventLoop {

@@ -161,6 +161,7 @@ public struct RPCServer: Sendable {
         }
     }
 
+    @inline(__always)
     nonisolated(nonsending) private static func requestMetadata(
         _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
     ) async throws -> Metadata {
@@ -170,6 +171,7 @@ public struct RPCServer: Sendable {
         return metadata
     }
 
+    @inline(__always)
     nonisolated(nonsending) private static func nextMessage(
         _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
     ) async throws -> ByteBuffer? {
