@@ -130,6 +130,9 @@ import Testing
             await Self.serve([metadata, .metadata(["y": "2"])], interceptors: interceptors, fastPaths: fastPaths)
                 == internalError("Metadata arrived after messages."))
         #expect(
+            await Self.serve([metadata, Self.bytes([1]), .metadata(["y": "2"])], interceptors: interceptors, fastPaths: fastPaths)
+                == internalError("Metadata arrived after messages."))
+        #expect(
             await Self.serve([Self.bytes([1])], interceptors: interceptors, fastPaths: fastPaths)
                 == internalError("The stream did not start with metadata."))
 
@@ -138,16 +141,16 @@ import Testing
         case .none, .streaming:
             break
         case .unary:
-            #expect(recorder.paths.withLockedValue { $0 } == Array(repeating: "unary", count: 5))
+            #expect(recorder.paths.withLockedValue { $0 } == Array(repeating: "unary", count: 6))
             // The missing, extra and undecodable messages are errors of the call, so the interceptor sees them.
             #expect(
                 recorder.outcomes.withLockedValue { $0 } == [
                     "OK", "The client sent no request message for a unary method.",
                     "The client sent more than one request message.", "Could not deserialize the request message.",
-                    "Metadata arrived after messages.",
+                    "Metadata arrived after messages.", "Metadata arrived after messages.",
                 ])
         case .mixed:
-            #expect(recorder.paths.withLockedValue { $0 } == Array(repeating: "streaming", count: 5))
+            #expect(recorder.paths.withLockedValue { $0 } == Array(repeating: "streaming", count: 6))
         }
     }
 

@@ -56,14 +56,18 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
         }
 
         @inlinable nonisolated(nonsending) public mutating func next() async throws -> Element? {
-            if let pollElement {
-                switch try pollElement() {
-                case .element(let element): return element
-                case .end: return nil
-                case .wouldWait: break
-                }
+            switch try poll() {
+            case .element(let element): return element
+            case .end: return nil
+            case .wouldWait: return try await nextElement()
             }
-            return try await nextElement()
+        }
+
+        /// The next element if it is there, or the end if it came, without waiting (`wouldWait` when the
+        /// sequence cannot tell without waiting).
+        @inlinable public func poll() throws -> RPCPoll<Element> {
+            guard let pollElement else { return .wouldWait }
+            return try pollElement()
         }
     }
 

@@ -8,13 +8,16 @@ public struct RPCRouter: Sendable {
 
     /// A unary method over bytes, for servers whose interceptors (if any) all take unary calls whole
     /// (`UnaryServerInterceptor`): far fewer async frames and closures per call than its streaming adapter. It
-    /// decodes the message, then calls `requireEnd` (which fails if the client sent a second one), then the handler:
-    /// the streaming adapter's order, so errors are the same.
+    /// decodes the message, then checks that the request ended (`endedNow`, else `requireEnd`, which waits; both
+    /// fail if the client sent a second message), then calls the handler: the streaming adapter's order, so errors
+    /// are the same.
     ///
     /// Nonsending, as are the server's unary steps: no executor hop on entering each (with handlers preferring
-    /// their event loop, every hop takes the task's status lock).
+    /// their event loop, every hop takes the task's status lock). `endedNow` answers without waiting when the end has
+    /// arrived, as it usually has, so the check makes no `await`, whose resumption would hop.
     public typealias RawUnaryHandler = nonisolated(nonsending) @Sendable (
-        ServerRequest<ByteBuffer>, ServerContext, _ requireEnd: nonisolated(nonsending) () async throws -> Void
+        ServerRequest<ByteBuffer>, ServerContext, _ endedNow: () throws -> Bool,
+        _ requireEnd: nonisolated(nonsending) () async throws -> Void
     ) async throws -> ServerResponse<ByteBuffer>
 
     /// How one method is served.
@@ -111,9 +114,9 @@ public struct RPCRouter: Sendable {
         let streaming = Self.raw(deserializer, serializer) { request, context in
             StreamingServerResponse(single: try await handler(try await Self.single(request), context))
         }
-        register(descriptor, handler: streaming) { request, context, requireEnd in
+        register(descriptor, handler: streaming) { request, context, endedNow, requireEnd in
             let message = try Self.decode(request.message, deserializer)
-            try await requireEnd()
+            if try !endedNow() { try await requireEnd() }
             let response = try await handler(ServerRequest(metadata: request.metadata, message: message), context)
             return ServerResponse(
                 metadata: response.metadata, message: try serializer.serialize(response.message),

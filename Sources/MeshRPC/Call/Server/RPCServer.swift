@@ -143,9 +143,17 @@ public struct RPCServer: Sendable {
         _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
     ) async throws -> ServerResponse<ByteBuffer> {
         guard let message = try await nextMessage(&inbound) else { throw RPCRouter.noRequestMessage }
-        return try await handler(ServerRequest(metadata: metadata, message: message), context) {
-            guard try await nextMessage(&inbound) == nil else { throw RPCRouter.extraRequestMessage }
-        }
+        return try await handler(
+            ServerRequest(metadata: metadata, message: message), context,
+            {
+                switch try inbound.poll() {
+                case .end: return true
+                case .wouldWait: return false
+                case .element(let part): _ = try Self.message(in: part)
+                }
+                throw RPCRouter.extraRequestMessage
+            },
+            { guard try await nextMessage(&inbound) == nil else { throw RPCRouter.extraRequestMessage } })
     }
 
     nonisolated(nonsending) private static func interceptUnary(
@@ -175,11 +183,16 @@ public struct RPCServer: Sendable {
     nonisolated(nonsending) private static func nextMessage(
         _ inbound: inout RPCAsyncSequence<RPCRequestPart>.AsyncIterator
     ) async throws -> ByteBuffer? {
-        switch try await inbound.next() {
-        case .message(let bytes)?: return bytes
-        case .metadata?: throw RPCError(code: .internalError, message: "Metadata arrived after messages.")
-        case nil: return nil
+        try (try await inbound.next()).map(message(in:))
+    }
+
+    /// The message a part after the first carries: metadata there is a protocol violation.
+    @inline(__always)
+    private static func message(in part: RPCRequestPart) throws -> ByteBuffer {
+        guard case .message(let bytes) = part else {
+            throw RPCError(code: .internalError, message: "Metadata arrived after messages.")
         }
+        return bytes
     }
 
     private static func intercept(
