@@ -31,13 +31,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private final class HandlerLink: Sendable {
         let streamID: Int32
         let loop: any EventLoop
-        let connection: NIOLoopBound<ServerConnectionHandler>
         let credit: WriteCredit
+        /// Used only on `loop`, which each method below checks or moves to (once, unlike `NIOLoopBound`, which
+        /// checks again on every access).
+        nonisolated(unsafe) private let connection: ServerConnectionHandler
 
         init(streamID: Int32, connection: ServerConnectionHandler, loop: any EventLoop, credit: WriteCredit) {
             self.streamID = streamID
             self.loop = loop
-            self.connection = NIOLoopBound(connection, eventLoop: loop)
+            self.connection = connection
             self.credit = credit
         }
 
@@ -45,10 +47,24 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         /// call is in progress: tasks run as their own loop jobs, never inside channelRead.
         func send(_ part: RPCResponsePart) {
             if loop.inEventLoop {
-                connection.value.send(part, streamID: streamID)
+                connection.send(part, streamID: streamID)
             } else {
-                loop.execute { self.connection.value.send(part, streamID: self.streamID) }
+                loop.execute { self.connection.send(part, streamID: self.streamID) }
             }
+        }
+
+        /// Ends the response: normally, or with a reset when `error` is set.
+        func finish(_ error: (any Error)?) {
+            if loop.inEventLoop {
+                connection.finishOutbound(streamID: streamID, error: error)
+            } else {
+                loop.execute { self.connection.finishOutbound(streamID: self.streamID, error: error) }
+            }
+        }
+
+        /// Returns the flow-control window held back while the handler's inbound queue was full.
+        func grantDeferredWindow() {
+            loop.execute { self.connection.grantDeferredWindow(streamID: self.streamID) }
         }
     }
 
@@ -211,9 +227,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             highWatermark: configuration.maxBufferedReceiveBytes,
             lowWatermark: configuration.maxBufferedReceiveBytes / 2,
             sizeOf: { part in if case .message(let bytes) = part { return bytes.readableBytes } else { return 0 } },
-            onDemand: {
-                link.loop.execute { link.connection.value.grantDeferredWindow(streamID: link.streamID) }
-            }
+            onDemand: { link.grantDeferredWindow() }
         )
         let stream = Stream(id: streamID, machine: machine, inbound: inbound, credit: credit)
         stream.remoteEnded = endStream
@@ -240,15 +254,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                     link.send(part)
                     return true
                 },
-                finish: { error in
-                    if link.loop.inEventLoop {
-                        link.connection.value.finishOutbound(streamID: link.streamID, error: error)
-                    } else {
-                        link.loop.execute {
-                            link.connection.value.finishOutbound(streamID: link.streamID, error: error)
-                        }
-                    }
-                }
+                finish: { error in link.finish(error) }
             )
         )
         let handler = streamHandler
