@@ -69,6 +69,34 @@ import Testing
         #expect(clientEvents.contains { if case .streamClosed(id, 0) = $0 { true } else { false } })
     }
 
+    /// Long header values are shared across a connection's streams once seen, and never mixed up: values of the
+    /// same length that differ, more distinct values than are kept, and short values all arrive as sent.
+    @Test func repeatedLongHeaderValuesArriveIntact() throws {
+        let settings = HTTP2SessionSettings()
+        let client = try NGHTTP2Session(role: .client, settings: settings, allocator: allocator)
+        let server = try NGHTTP2Session(role: .server, settings: settings, allocator: allocator)
+        let paths = ["/pkg.Service/MethodAAAA", "/pkg.Service/MethodBBBB", "/pkg.Service/MethodAAAA", "/a.B/C"]
+            + (0..<6).map { "/pkg.Service/Method\($0)\($0)\($0)\($0)" } + ["/pkg.Service/MethodBBBB"]
+        var sent: [Int32: (String, String)] = [:]
+        for (index, path) in paths.enumerated() {
+            let agent = "test-client/1.0 (stream \(index % 3)) padding"
+            let id = try client.submitRequest(
+                fields: GRPCHeaders.request(path: path, authority: "x", metadata: ["x-client-note": .string(agent)], timeout: nil))
+            client.endBody(streamID: id, trailers: nil)
+            sent[id] = (path, agent)
+        }
+        let (_, serverEvents) = try pump(client, server)
+        var received: [Int32: (String, String)] = [:]
+        for case .headers(let id, let fields, _) in serverEvents {
+            received[id] = (fields.first(":path") ?? "", fields.first("x-client-note") ?? "")
+        }
+        #expect(received.count == paths.count)
+        for (id, (path, agent)) in sent {
+            #expect(received[id]?.0 == path)
+            #expect(received[id]?.1 == agent)
+        }
+    }
+
     @Test func withoutConsumingTheSenderStopsAtTheWindow() throws {
         var settings = HTTP2SessionSettings()
         settings.initialStreamWindowSize = 65_535

@@ -1,6 +1,5 @@
-/// The server side of one RPC stream as a transport delivers it. A class: it moves from the transport into the
-/// stream's task and down the server's steps, and a copy of a struct this size retained each of its references.
-public final class RPCServerStream: Sendable {
+/// The server side of one RPC stream as a transport delivers it.
+public struct RPCServerStream: Sendable {
     /// The request `:path`; the server routes on it (it may not name a real method).
     public let path: String
     /// When the client's `grpc-timeout` expires, if it sent one.

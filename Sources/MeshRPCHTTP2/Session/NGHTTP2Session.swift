@@ -1,5 +1,6 @@
 internal import CNGHTTP2
 import NIOCore
+import Glibc
 
 /// Something nghttp2 told us during a `receive` or `send` call. Callbacks only record events; the
 /// connection handler acts on them after the C call has returned, so nothing re-enters nghttp2.
@@ -355,20 +356,40 @@ final class NGHTTP2Session {
         guard headerBlock?.streamID == streamID, var open = headerBlock.take() else { return false }
         open.size += name.count + value.count + 32
         guard open.size <= Int(settings.maxHeaderListSize) else { return false }
-        open.fields.append(HeaderField(String(decoding: name, as: UTF8.self), Self.text(value)))
+        open.fields.append(HeaderField(String(decoding: name, as: UTF8.self), text(value)))
         headerBlock = open
         return true
     }
 
-    /// A header value as a `String`; gRPC's content type, in every request and response, is shared rather than
-    /// allocated each time (a string of over 15 bytes needs its own storage).
-    private static func text(_ value: UnsafeBufferPointer<UInt8>) -> String {
-        if value.count == contentTypeBytes.count && value.elementsEqual(contentTypeBytes) {
+    /// A header value as a `String`. A value over 15 bytes needs storage of its own, and on one connection the long
+    /// ones repeat (the `:path` of a method called again, the client's `user-agent`): the last few are kept and
+    /// shared, as is gRPC's content type, rather than allocated for every stream.
+    private func text(_ value: UnsafeBufferPointer<UInt8>) -> String {
+        guard value.count > 15 else { return String(decoding: value, as: UTF8.self) }
+        if value.count == Self.contentTypeBytes.count && value.elementsEqual(Self.contentTypeBytes) {
             return GRPCHeaders.contentType
         }
-        return String(decoding: value, as: UTF8.self)
+        for index in recentValues.indices {
+            var matches = false
+            recentValues[index].utf8.withContiguousStorageIfAvailable { stored in
+                matches = stored.count == value.count && memcmp(stored.baseAddress!, value.baseAddress!, value.count) == 0
+            }
+            if matches { return recentValues[index] }
+        }
+        let text = String(decoding: value, as: UTF8.self)
+        if recentValues.count < Self.recentValueLimit {
+            recentValues.append(text)
+        } else {
+            recentValues[nextRecentValue] = text
+            nextRecentValue = (nextRecentValue + 1) % Self.recentValueLimit
+        }
+        return text
     }
 
+    /// Long header values seen lately on this connection, replaced round-robin (`text`).
+    private var recentValues: [String] = []
+    private var nextRecentValue = 0
+    private static let recentValueLimit = 4
     private static let contentTypeBytes = Array(GRPCHeaders.contentType.utf8)
 
     fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
