@@ -8,14 +8,17 @@
 # the log takes h2load a good part of a core, which nghttpd's one thread leaves free but a server using both cores
 # has to share); the logged run's req/s are printed too.
 #
+# Each row's req/s is the median of REPEATS unlogged runs (default 3), alternating between the servers.
+#
 # Environment: OURS_BIN (fileflow, release), PEER_BIN (RPCBench, release), REQUESTS (per unary run, default 200000),
-# STREAM_MIB (default 1024).
+# REPEATS (default 3), STREAM_MIB (default 1024).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 OURS_BIN=${OURS_BIN:-$root/.build/release/fileflow}
 PEER_BIN=${PEER_BIN:-$root/Tools/bench/.build/release/RPCBench}
 REQUESTS=${REQUESTS:-200000}
+REPEATS=${REPEATS:-3}
 STREAM_MIB=${STREAM_MIB:-1024}
 work=$(mktemp -d /tmp/rpc-bench.XXXXXX)
 pids=()
@@ -66,25 +69,34 @@ h2load_run() {
   awk '/^finished in/ {print $4}' "$work/h2load.out"
 }
 
-# unary NAME PORT C M: prints "req/s p99_us logged_req/s".
-unary() {
-  local log="$work/$1-$3-$4.log" rps logged
-  rps=$(h2load_run "$@")
-  logged=$(h2load_run "$@" --log-file="$log")
+# logged NAME PORT C M: one run with h2load's per-request log; prints "p99_us logged_req/s".
+logged() {
+  local log="$work/$1-$3-$4.log" rps
+  rps=$(h2load_run "$@" --log-file="$log")
   python3 -c "
 lat=sorted(int(l.split()[2]) for l in open('$log'))
-print('$rps', lat[int(len(lat)*0.99)-1] if lat else 0, '$logged')"
+print(lat[int(len(lat)*0.99)-1] if lat else 0, '$rps')"
 }
 
-printf '%-10s %-8s %14s %10s %14s\n' server c×m 'req/s' 'p99 µs' 'req/s logged'
+median() { python3 -c "import statistics, sys; print(statistics.median(float(v) for v in sys.argv[1:]))" "$@"; }
+
+printf '%-10s %-8s %14s %10s %14s   %s\n' server c×m 'req/s' 'p99 µs' 'req/s logged' "req/s of each of the $REPEATS runs"
 for cm in "1 1" "10 10" "100 10"; do
   set -- $cm
-  declare -A rps p99 logged
+  declare -A rps p99 logged runs=()
+  # The unlogged runs alternate between the servers, so the machine's drift (±5% within minutes) reaches all alike.
+  for _ in $(seq "$REPEATS"); do
+    for server in $servers; do
+      port_var="${server}_port"
+      runs[$server]+="$(h2load_run "$server" "${!port_var}" "$1" "$2") "
+    done
+  done
   for server in $servers; do
     port_var="${server}_port"
-    read -r r p l < <(unary "$server" "${!port_var}" "$1" "$2")
-    rps[$server]=$r; p99[$server]=$p; logged[$server]=$l
-    printf '%-10s %-8s %14s %10s %14s\n' "$server" "$1×$2" "$r" "$p" "$l"
+    rps[$server]=$(median ${runs[$server]})
+    read -r p l < <(logged "$server" "${!port_var}" "$1" "$2")
+    p99[$server]=$p; logged[$server]=$l
+    printf '%-10s %-8s %14.0f %10s %14s   %s\n' "$server" "$1×$2" "${rps[$server]}" "$p" "$l" "${runs[$server]}"
   done
   if [ -n "$peer_port" ]; then
     python3 -c "print(f'  ours/grpc-swift-2 = {${rps[ours]}/${rps[peer]}:.2f}x req/s (goal >= 2.0), p99 ours/peer = {${p99[ours]}/max(1,${p99[peer]}):.2f} (goal <= 1)')"
