@@ -142,8 +142,13 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
         switch try poll() {
         case .element(let element): return element
         case .end: return nil
-        case .wouldWait: break
+        case .wouldWait: return try await waitForNext()
         }
+    }
+
+    /// The waiting half of `next`, for when `poll` found nothing: the sequence's iterators poll first themselves.
+    @inlinable
+    nonisolated(nonsending) func waitForNext() async throws -> Element? {
         if state.withLock({ $0.demandPending }) {
             state.withLock { $0.demandPending = false }
             onDemand()
@@ -193,7 +198,7 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
     /// The queue as an `RPCAsyncSequence`; the queue allows one iterator.
     @inlinable
     public var sequence: RPCAsyncSequence<Element> {
-        RPCAsyncSequence(makeNext: { { try await self.next() } }, poll: { try self.poll() })
+        RPCAsyncSequence(makeNext: { { try await self.waitForNext() } }, poll: { try self.poll() })
     }
 }
 

@@ -1,6 +1,5 @@
 internal import CNGHTTP2
 import NIOCore
-import Glibc
 
 /// Something nghttp2 told us during a `receive` or `send` call. Callbacks only record events; the
 /// connection handler acts on them after the C call has returned, so nothing re-enters nghttp2.
@@ -369,13 +368,8 @@ final class NGHTTP2Session {
         if value.count == Self.contentTypeBytes.count && value.elementsEqual(Self.contentTypeBytes) {
             return GRPCHeaders.contentType
         }
-        for index in recentValues.indices {
-            var matches = false
-            recentValues[index].utf8.withContiguousStorageIfAvailable { stored in
-                matches = stored.count == value.count && memcmp(stored.baseAddress!, value.baseAddress!, value.count) == 0
-            }
-            if matches { return recentValues[index] }
-        }
+        let known = recentValues.first { $0.utf8.withContiguousStorageIfAvailable(value.elementsEqual) == true }
+        if let known { return known }
         let text = String(decoding: value, as: UTF8.self)
         if recentValues.count < Self.recentValueLimit {
             recentValues.append(text)
