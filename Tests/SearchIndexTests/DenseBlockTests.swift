@@ -44,7 +44,9 @@ struct DenseBlockTests {
             let docCount = Int(docs.last!) + 1
             let lengths = [UInt32](repeating: 10, count: docCount)
             var writer = SegmentWriter(nameLengths: lengths, textLengths: lengths)
-            writer.addTerm(key, docs: docs, freqs: freqs, positions: positions)
+            writer.addTerm(
+                key, docs: docs, freqs: freqs, positions: positions,
+                signatures: positions.map { UInt8(truncatingIfNeeded: $0 &+ 200) })
             let zeros = [Int64](repeating: 0, count: docCount)
             bytes = writer.finish(externalIDs: (0..<docCount).map { "d\($0)" }, created: zeros, modified: zeros)
             reader = try SegmentReader(bytes: bytes, name: "dense")
@@ -58,6 +60,9 @@ struct DenseBlockTests {
             #expect(cursor.doc == docs[i], "\(note): doc")
             #expect(cursor.termFrequency == freqs[i], "\(note): tf")
             #expect(Array(cursor.decodePositions()) == (0..<freqs[i]).map { $0 * 3 }, "\(note): positions")
+            #expect(
+                Array(cursor.decodedSignatures) == (0..<freqs[i]).map { UInt8(truncatingIfNeeded: $0 * 3 + 200) },
+                "\(note): signatures")
         }
     }
 

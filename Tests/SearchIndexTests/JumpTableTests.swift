@@ -20,7 +20,8 @@ struct JumpTableTests {
             let docCount = Int(docs.last!) + 1
             let lengths = [UInt32](repeating: 10, count: docCount)
             var writer = SegmentWriter(nameLengths: lengths, textLengths: lengths)
-            writer.addTerm(key, docs: docs, freqs: freqs, positions: positions)
+            writer.addTerm(
+                key, docs: docs, freqs: freqs, positions: positions, signatures: positions.map(Self.signature))
             let zeros = [Int64](repeating: 0, count: docCount)
             bytes = writer.finish(externalIDs: (0..<docCount).map { "d\($0)" }, created: zeros, modified: zeros)
             reader = try SegmentReader(bytes: bytes, name: "jumps")
@@ -38,7 +39,10 @@ struct JumpTableTests {
             var positions: [UInt32] = []
             cursor.positions(into: &positions)
             #expect(positions == (0..<(docs[i] % 3 + 1)).map { $0 * 2 }, "\(note): positions")
+            #expect(Array(cursor.decodedSignatures) == positions.map(Self.signature), "\(note): signatures")
         }
+
+        static func signature(_ position: UInt32) -> UInt8 { UInt8(truncatingIfNeeded: position &* 37 &+ 5) }
     }
 
     /// Gaps that vary (so widths differ block by block), one large.

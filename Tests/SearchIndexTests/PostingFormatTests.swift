@@ -32,7 +32,7 @@ struct PostingFormatTests {
     @Test("postings read back whole at and around block boundaries", arguments: [1, 127, 128, 129, 256, 257, 1000, 5000])
     func postingsRoundTrip(df: Int) throws {
         var random = SeededRandom(seed: UInt64(df) &* 31)
-        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = [], signatures: [UInt8] = []
         var doc: UInt32 = UInt32.random(in: 0..<1000, using: &random)
         for i in 0..<df {
             if i > 0 { doc += UInt32.random(in: i % 97 == 0 ? 1...300_000 : 1...9, using: &random) }
@@ -43,6 +43,7 @@ struct PostingFormatTests {
             for _ in 0..<tf {
                 position += UInt32.random(in: 0...5000, using: &random)
                 positions.append(position)
+                signatures.append(UInt8.random(in: 0...255, using: &random))
                 position += 1
             }
         }
@@ -50,7 +51,7 @@ struct PostingFormatTests {
         let lengths = [UInt32](repeating: 10, count: docCount)
         var writer = SegmentWriter(nameLengths: lengths, textLengths: lengths)
         let key = [Field.text.rawValue] + Array("word".utf8)
-        writer.addTerm(key, docs: docs, freqs: freqs, positions: positions)
+        writer.addTerm(key, docs: docs, freqs: freqs, positions: positions, signatures: signatures)
         let ids = (0..<docCount).map { "d\($0)" }
         let zeros = [Int64](repeating: 0, count: docCount)
         let reader = try SegmentReader(
@@ -64,8 +65,12 @@ struct PostingFormatTests {
         for i in 0..<df {
             #expect(cursor.doc == docs[i])
             #expect(cursor.termFrequency == freqs[i])
+            let range = positionIndex..<(positionIndex + Int(freqs[i]))
             cursor.positions(into: &scratch)
-            #expect(scratch == Array(positions[positionIndex..<(positionIndex + Int(freqs[i]))]))
+            #expect(scratch == Array(positions[range]))
+            #expect(Array(cursor.decodedSignatures) == Array(signatures[range]))
+            // Asked again for the same document, the same positions (not the next document's).
+            #expect(Array(cursor.decodePositions()) == Array(positions[range]))
             positionIndex += Int(freqs[i])
             cursor.next()
         }
@@ -93,6 +98,7 @@ struct PostingFormatTests {
             probe.positions(into: &scratch)
             let start = freqs[..<expected].reduce(0) { $0 + Int($1) }
             #expect(scratch == Array(positions[start..<(start + Int(freqs[expected]))]))
+            #expect(Array(probe.decodedSignatures) == Array(signatures[start..<(start + Int(freqs[expected]))]))
         }
     }
 

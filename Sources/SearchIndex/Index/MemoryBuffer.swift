@@ -1,6 +1,6 @@
 /// Documents added since the last flush, inverted in memory until `commit` or `refresh` writes them as a segment.
 ///
-/// Indexing appends one (term, doc, position) entry per token to three flat arrays, nothing else; the flush
+/// Indexing appends one (term, doc, position, neighbour signature) entry per token to four flat arrays, nothing else; the flush
 /// groups them by term with a counting sort (stable, so doc ids stay ascending). Per-term growing arrays would cost
 /// an allocation per term and a uniqueness check per token. A delete of a buffered document only marks it, and
 /// the flushed segment starts with that tombstone.
@@ -9,6 +9,7 @@ struct MemoryBuffer {
     private var entryTerms: [UInt32] = []
     private var entryDocs: [UInt32] = []
     private var entryPositions: [UInt32] = []
+    private var entrySignatures: [UInt8] = []
     private(set) var externalIDs: [String] = []
     private var created: [Int64] = []
     private var modified: [Int64] = []
@@ -18,9 +19,11 @@ struct MemoryBuffer {
     private(set) var deleted: Set<UInt32> = []
     private var stream = TokenStream()
     private var key: [UInt8] = []
+    /// The term ids of the field being added, in order, for their neighbours' signatures.
+    private var fieldTerms: [UInt32] = []
 
     var documentCount: Int { externalIDs.count }
-    /// Buffered postings entries, a proxy for the buffer's memory (12 bytes each plus terms and documents).
+    /// Buffered postings entries, a proxy for the buffer's memory (13 bytes each plus terms and documents).
     var entryCount: Int { entryTerms.count }
     var isEmpty: Bool { externalIDs.isEmpty }
 
@@ -52,13 +55,21 @@ struct MemoryBuffer {
     private mutating func addAnalyzed(_ text: String, field: Field, analyzer: Analyzer, doc: UInt32) -> UInt32 {
         stream.removeAll()
         analyzer.analyze(text, into: &stream)
+        fieldTerms.removeAll(keepingCapacity: true)
         for i in 0..<stream.count {
             let range = stream.range(i)
             key.removeAll(keepingCapacity: true)
             key.append(field.rawValue)
             key.append(contentsOf: stream.bytes[range])
-            let term = key.withUnsafeBufferPointer { terms.intern($0) }
-            record(term: term, doc: doc, position: UInt32(i))
+            fieldTerms.append(UInt32(key.withUnsafeBufferPointer { terms.intern($0) }))
+        }
+        let count = fieldTerms.count
+        for i in 0..<count {
+            let previous = i > 0 ? NeighborSignature.nibble(hash: terms.hash(of: Int(fieldTerms[i - 1]))) : 0
+            let next = i + 1 < count ? NeighborSignature.nibble(hash: terms.hash(of: Int(fieldTerms[i + 1]))) : 0
+            record(
+                term: Int(fieldTerms[i]), doc: doc, position: UInt32(i),
+                signature: NeighborSignature.make(previous: previous, next: next))
         }
         return UInt32(stream.count)
     }
@@ -68,14 +79,15 @@ struct MemoryBuffer {
         key.append(field.rawValue)
         key.append(contentsOf: value)
         let term = key.withUnsafeBufferPointer { terms.intern($0) }
-        record(term: term, doc: doc, position: 0)
+        record(term: term, doc: doc, position: 0, signature: 0)
     }
 
     @inline(__always)
-    private mutating func record(term: Int, doc: UInt32, position: UInt32) {
+    private mutating func record(term: Int, doc: UInt32, position: UInt32, signature: UInt8) {
         entryTerms.append(UInt32(term))
         entryDocs.append(doc)
         entryPositions.append(position)
+        entrySignatures.append(signature)
     }
 
     /// The buffer as segment bytes, and the local ids of buffered documents deleted before the flush.
@@ -88,19 +100,22 @@ struct MemoryBuffer {
         var fill = starts
         var sortedDocs = [UInt32](repeating: 0, count: entryTerms.count)
         var sortedPositions = [UInt32](repeating: 0, count: entryTerms.count)
+        var sortedSignatures = [UInt8](repeating: 0, count: entryTerms.count)
         for i in 0..<entryTerms.count {
             let t = Int(entryTerms[i])
             sortedDocs[fill[t]] = entryDocs[i]
             sortedPositions[fill[t]] = entryPositions[i]
+            sortedSignatures[fill[t]] = entrySignatures[i]
             fill[t] += 1
         }
         let order = terms.sortedIDs()
         var writer = SegmentWriter(nameLengths: nameLengths, textLengths: textLengths)
-        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = [], signatures: [UInt8] = []
         for term in order {
             docs.removeAll(keepingCapacity: true)
             freqs.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
+            signatures.removeAll(keepingCapacity: true)
             let key = terms.key(term)
             let hasPositions = Field(rawValue: key.first!)?.isScored ?? false
             for i in starts[term]..<starts[term + 1] {
@@ -111,9 +126,12 @@ struct MemoryBuffer {
                     docs.append(doc)
                     freqs.append(1)
                 }
-                if hasPositions { positions.append(sortedPositions[i]) }
+                if hasPositions {
+                    positions.append(sortedPositions[i])
+                    signatures.append(sortedSignatures[i])
+                }
             }
-            writer.addTerm(key, docs: docs, freqs: freqs, positions: positions)
+            writer.addTerm(key, docs: docs, freqs: freqs, positions: positions, signatures: signatures)
         }
         let bytes = writer.finish(externalIDs: externalIDs, created: created, modified: modified)
         return (bytes, deleted.sorted())

@@ -1,7 +1,7 @@
 /// Layout constants of a segment file. All integers little-endian.
 ///
 /// ```
-/// "FFSIDXv5"                                   8-byte magic
+/// "FFSIDXv6"                                   8-byte magic
 /// postings of every term, in term order:
 ///   header       the term's impacts (their count, then tf and length of each, varints; at most `termImpacts`),
 ///                then for one block (df ≤ 128) its last doc as a varint — no skip table for the long tail of rare
@@ -20,7 +20,8 @@
 ///                previous block's last doc + 1 (0 for the first block) through the block's last doc, chosen when
 ///                it takes fewer bits than the deltas and jump table; then the tf − 1 values. All but the bitmap are
 ///                bit-packed (`BitPacking`)
-///   positions    (scored fields only) per doc: position deltas (varint)
+///   positions    (scored fields only) per doc, per occurrence: its position delta shifted left by 8, or'ed with
+///                its `NeighborSignature` (varint)
 /// dictionary     blocks of 32 terms; each entry: shared-prefix length, suffix length, suffix, df, postings offset
 ///                (varints); the first entry of a block has no shared prefix
 /// dict index     per dictionary block: its offset u64
@@ -28,16 +29,16 @@
 ///                columns created, modified, name length, text length, each packed: width u8 (1, 2, 4 or 8),
 ///                base i64, docs × width bytes of value − base
 /// footer         docs u32, terms u32, dictBlocks u32, dictStart u64, dictIndexStart u64, docStoreStart u64,
-///                totalNameLength u64, totalTextLength u64, checksum u64 (of everything before it), "FFSIDXv5"
+///                totalNameLength u64, totalTextLength u64, checksum u64 (of everything before it), "FFSIDXv6"
 /// ```
 /// Impacts bound a block's (or a term's) best BM25 score for any collection statistics, which is what block-max
 /// and MaxScore pruning need (a score grows with tf and shrinks with field length); the term's own impacts make
 /// its bound a few divisions instead of a pass over its skip table.
 enum SegmentFormat {
-    static let magic: [UInt8] = Array("FFSIDXv5".utf8)
+    static let magic: [UInt8] = Array("FFSIDXv6".utf8)
     /// Recorded in the manifest's fingerprint, so an index written in an older format is refused as
     /// `incompatible` (the search service then rebuilds it) instead of failing segment by segment.
-    static let version: UInt8 = 5
+    static let version: UInt8 = 6
     static let blockSize = 128
     /// A probe inside a block decodes from the jump-table entry before its target, so at most this many deltas.
     static let jumpInterval = 16

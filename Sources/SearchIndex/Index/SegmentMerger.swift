@@ -32,7 +32,7 @@ enum SegmentMerger {
         }
         var heads = [Int](repeating: 0, count: sources.count)
         var writer = SegmentWriter(nameLengths: nameLengths, textLengths: textLengths)
-        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = [], scratch: [UInt32] = []
+        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = [], signatures: [UInt8] = []
         while true {
             var smallest: [UInt8]?
             for (s, list) in termLists.enumerated() where heads[s] < list.count {
@@ -43,6 +43,7 @@ enum SegmentMerger {
             docs.removeAll(keepingCapacity: true)
             freqs.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
+            signatures.removeAll(keepingCapacity: true)
             let hasPositions = Field(rawValue: key[0])?.isScored ?? false
             for s in 0..<sources.count where heads[s] < termLists[s].count && termLists[s][heads[s]].0 == key {
                 let cursor = PostingCursor(
@@ -53,15 +54,17 @@ enum SegmentMerger {
                         docs.append(UInt32(mapped))
                         freqs.append(cursor.termFrequency)
                         if hasPositions {
-                            cursor.positions(into: &scratch)
-                            positions.append(contentsOf: scratch)
+                            positions.append(contentsOf: cursor.decodePositions())
+                            signatures.append(contentsOf: cursor.decodedSignatures)
                         }
                     }
                     cursor.next()
                 }
                 heads[s] += 1
             }
-            if !docs.isEmpty { writer.addTerm(key, docs: docs, freqs: freqs, positions: positions) }
+            if !docs.isEmpty {
+                writer.addTerm(key, docs: docs, freqs: freqs, positions: positions, signatures: signatures)
+            }
         }
         termLists.removeAll()
         return Result(bytes: writer.finish(externalIDs: ids, created: created, modified: modified), docMaps: docMaps)

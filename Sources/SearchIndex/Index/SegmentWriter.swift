@@ -22,11 +22,13 @@ struct SegmentWriter {
         out.append(contentsOf: SegmentFormat.magic)
     }
 
-    /// Appends one term's postings. `positions` holds, doc after doc, `freqs[i]` ascending positions.
+    /// Appends one term's postings. `positions` holds, doc after doc, `freqs[i]` ascending positions, and
+    /// `signatures` the `NeighborSignature` of each (both empty for a field without positions).
     mutating func addTerm(
-        _ key: some Collection<UInt8>, docs: [UInt32], freqs: [UInt32], positions: [UInt32]
+        _ key: some Collection<UInt8>, docs: [UInt32], freqs: [UInt32], positions: [UInt32], signatures: [UInt8]
     ) {
         precondition(!docs.isEmpty && docs.count == freqs.count, "a term needs postings")
+        precondition(signatures.count == positions.count, "a signature per position")
         let field = Field(rawValue: key.first!)
         let lengths: [UInt32]? = field == .name ? nameLengths : field == .text ? textLengths : nil
         let hasPositions = field?.isScored ?? false
@@ -65,7 +67,8 @@ struct SegmentWriter {
                     var previousPosition: UInt32 = 0
                     for k in 0..<Int(tf) {
                         let position = positions[positionIndex + k]
-                        positionScratch.appendVarint(k == 0 ? position : position - previousPosition)
+                        let delta = UInt64(k == 0 ? position : position - previousPosition)
+                        positionScratch.appendVarint(delta << 8 | UInt64(signatures[positionIndex + k]))
                         previousPosition = position
                     }
                     positionIndex += Int(tf)

@@ -18,6 +18,11 @@ struct TermHashTable {
 
     var count: Int { hashes.count }
 
+    /// The hash of term `id`'s key (`hash(_:)`).
+    func hash(of id: Int) -> UInt64 {
+        hashes[id]
+    }
+
     func key(_ id: Int) -> ArraySlice<UInt8> {
         arena[starts[id]..<starts[id + 1]]
     }
@@ -92,7 +97,7 @@ struct TermHashTable {
         }
     }
 
-    private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(key.count)
         var i = 0
         let raw = UnsafeRawBufferPointer(key)

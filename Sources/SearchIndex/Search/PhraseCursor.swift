@@ -1,7 +1,9 @@
 /// Documents where a phrase's terms occur at consecutive positions of one field.
 ///
 /// A conjunction of the terms' cursors (leapfrogging on doc ids) verified against positions; the score is the
-/// sum of the terms' BM25 in that field, so a phrase ranks like its words where it actually occurs.
+/// sum of the terms' BM25 in that field, so a phrase ranks like its words where it actually occurs. The rarest
+/// term proposes candidates, and only those where one of its occurrences has the phrase's neighbours' hashes
+/// beside it (`NeighborSignature`) go on to the other terms.
 final class PhraseCursor: DocCursor {
     private let terms: [PostingCursor]
     /// The terms for `find`'s leapfrog, rarest first (a frequent term placed first would decode a block at every
@@ -15,9 +17,8 @@ final class PhraseCursor: DocCursor {
     private let positions: UnsafeMutablePointer<UnsafeBufferPointer<UInt32>>
     private let passed: UnsafeMutablePointer<Int>
     /// Documents before `minimumScoreEnd` whose phrase score would be below `minimumScore` are passed over without
-    /// reading positions: the search sets them per window to the heap's threshold minus what every other cursor
-    /// could add there, so such documents could not be hits anyway. Verifying positions is the expensive part of
-    /// a phrase; the score needs only the terms' frequencies.
+    /// verifying positions: the search sets them per window to the heap's threshold minus what every other cursor
+    /// could add there, so such documents could not be hits anyway. The score needs only the terms' frequencies.
     var minimumScore = -Double.infinity
     var minimumScoreEnd: UInt32 = 0
     /// The other scored cursors of the query, when `minimumScore` is the heap's threshold itself (the
@@ -31,14 +32,23 @@ final class PhraseCursor: DocCursor {
     private var boundedEnd: UInt32 = 0
     private var termsBound = Double.infinity
     private var companionsBound = 0.0
-    /// The other terms' blocks are loaded for the rarest term's candidates before this doc, `touchedAhead` at a time.
-    private var touchedUntil: UInt32 = 0
-    private static let touchedAhead = 16
+    /// What the rarest term's occurrences' signatures must show, under `signatureMask`, to be worth probing the
+    /// others: the hashes of the phrase's terms just before and after it.
+    private let signatureMask: UInt8
+    private let signatureWanted: UInt8
 
-    init(terms: [PostingCursor]) {
+    /// `keys` are the terms' keys (field byte and token), in phrase order.
+    init(terms: [PostingCursor], keys: [[UInt8]]) {
+        precondition(terms.count == keys.count && terms.count > 1, "a phrase has a key per term")
         self.terms = terms
-        references = terms.sorted { $0.df < $1.df }.map { .passUnretained($0) }
+        let rarest = terms.indices.min { terms[$0].df < terms[$1].df }!
+        references = ([rarest] + terms.indices.filter { $0 != rarest }.sorted { terms[$0].df < terms[$1].df })
+            .map { .passUnretained(terms[$0]) }
         ordered = terms.map { .passUnretained($0) }
+        let previous = rarest > 0 ? NeighborSignature.nibble(key: keys[rarest - 1]) : nil
+        let next = rarest + 1 < terms.count ? NeighborSignature.nibble(key: keys[rarest + 1]) : nil
+        signatureMask = NeighborSignature.make(previous: previous == nil ? 0 : 0x0F, next: next == nil ? 0 : 0x0F)
+        signatureWanted = NeighborSignature.make(previous: previous ?? 0, next: next ?? 0)
         positions = .allocate(capacity: terms.count)
         positions.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: terms.count)
         passed = .allocate(capacity: terms.count)
@@ -76,7 +86,10 @@ final class PhraseCursor: DocCursor {
                 target = min(boundedEnd, minimumScoreEnd)
                 continue
             }
-            if target >= touchedUntil { touchAhead() }
+            if !neighborsMayMatch() {
+                target += 1
+                continue
+            }
             var aligned = true
             for i in 1..<references.count {
                 let next = references[i]._withUnsafeGuaranteedRef { cursor in
@@ -103,14 +116,14 @@ final class PhraseCursor: DocCursor {
         }
     }
 
-    /// Loads the other terms' blocks for the rarest term's next candidates, a batch at a time (`touchBlocks`).
-    private func touchAhead() {
-        references[0]._withUnsafeGuaranteedRef { rarest in
-            let upcoming = rarest.upcomingDocs(limit: Self.touchedAhead)
-            for i in 1..<references.count {
-                references[i]._withUnsafeGuaranteedRef { $0.touchBlocks(for: upcoming) }
-            }
-            touchedUntil = upcoming.last! &+ 1
+    /// Whether an occurrence of the rarest term at its current doc has the phrase's neighbours' signature.
+    @inline(__always)
+    private func neighborsMayMatch() -> Bool {
+        references[0]._withUnsafeGuaranteedRef { cursor in
+            _ = cursor.decodePositions()
+            let mask = signatureMask, wanted = signatureWanted
+            for signature in cursor.decodedSignatures where signature & mask == wanted { return true }
+            return false
         }
     }
 

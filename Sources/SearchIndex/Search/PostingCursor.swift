@@ -55,8 +55,9 @@ final class PostingCursor: DocCursor {
     /// checks its terms' positions in place instead of copying them into arrays (whose uniqueness and exclusivity
     /// checks cost more than the decoding).
     private var positionBuffer: UnsafeMutablePointer<UInt32>
+    private var signatureBuffer: UnsafeMutablePointer<UInt8>
     private var positionCapacity = 16
-    /// The sum of the bytes `touchBlocks` and `touchLengths` loaded; never read.
+    /// The sum of the bytes `touchLengths` loaded; never read.
     private var touched: UInt64 = 0
     private var positionsDecoded = 0
     /// Doc ids of the current block are decoded up to `docsDecoded`, from the current index or a jump point
@@ -89,6 +90,7 @@ final class PostingCursor: DocCursor {
         termWeight = weight ?? TermWeight(boost: 0, idf: 0, k1: 1.2, b: 0.75, averageLength: 1)
         docs = .allocate(capacity: SegmentFormat.blockSize)
         positionBuffer = .allocate(capacity: positionCapacity)
+        signatureBuffer = .allocate(capacity: positionCapacity)
         if blockCount == 1 {
             singleLastDoc = Self.readVarint(base, &offset)
             dataStart = offset
@@ -110,6 +112,7 @@ final class PostingCursor: DocCursor {
     deinit {
         docs.deallocate()
         positionBuffer.deallocate()
+        signatureBuffer.deallocate()
     }
 
     @inline(__always)
@@ -137,6 +140,22 @@ final class PostingCursor: DocCursor {
     @inline(__always)
     private func readVarint(_ offset: inout Int) -> UInt32 {
         Self.readVarint(base, &offset)
+    }
+
+    /// A position entry (delta << 8 | signature): two bytes for the small deltas of short fields.
+    @inline(__always)
+    private static func readVarint64(_ base: UnsafeRawPointer, _ offset: inout Int) -> UInt64 {
+        var byte = base.load(fromByteOffset: offset, as: UInt8.self)
+        offset += 1
+        var result = UInt64(byte & 0x7F)
+        var shift: UInt64 = 7
+        while byte >= 0x80 {
+            byte = base.load(fromByteOffset: offset, as: UInt8.self)
+            offset += 1
+            result |= UInt64(byte & 0x7F) << shift
+            shift += 7
+        }
+        return result
     }
 
     @inline(__always)
@@ -362,24 +381,6 @@ final class PostingCursor: DocCursor {
         return UnsafeBufferPointer(start: docs + index, count: last - index + 1)
     }
 
-    /// Loads the start of the blocks that probes at `targets` (ascending, not before the current doc) will enter,
-    /// without moving. Probed at a rare term's candidates, a frequent term misses the cache on nearly every block
-    /// it enters, one probe after another; loads issued together are served in parallel, so the probes then find
-    /// their blocks in the cache. The loaded bytes go to `touched`, so the loads are not optimized away.
-    func touchBlocks(for targets: UnsafeBufferPointer<UInt32>) {
-        var b = max(block, 0)
-        var sum: UInt64 = 0
-        for target in targets where target > doc {
-            b = firstBlock(from: b, reaching: target)
-            if b == blockCount { break }
-            let start = dataStart + (b == 0 ? 0 : dataEnd(b - 1))
-            // The header and jump table, and the line after (the doc ids probed from a jump point).
-            sum &+= UInt64(base.load(fromByteOffset: start, as: UInt8.self))
-                &+ UInt64(base.load(fromByteOffset: start + 64, as: UInt8.self))
-        }
-        touched &+= sum
-    }
-
     /// One past the last doc of the current block (`exhausted` once past the last block).
     var currentBlockEnd: UInt32 {
         let last = lastDoc(block)
@@ -520,9 +521,17 @@ final class PostingCursor: DocCursor {
         out.append(contentsOf: decodePositions())
     }
 
+    /// The `NeighborSignature` of each of the current document's positions, once `decodePositions()` read them.
+    var decodedSignatures: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: signatureBuffer, count: Int(frequency(at: index)))
+    }
+
     /// The positions of the current document within its field, ascending, valid until the cursor reads positions
-    /// again. Once per document.
+    /// of another document (again for the same one, they are not read twice), with their signatures in
+    /// `decodedSignatures`.
     func decodePositions() -> UnsafeBufferPointer<UInt32> {
+        let tf = Int(frequency(at: index))
+        if positionsDecoded == index + 1 { return UnsafeBufferPointer(start: positionBuffer, count: tf) }
         if blockPositionsStart < 0 {
             blockPositionsStart = blockCount == 1
                 ? packedFreqs - base + BitPacking.byteCount(count: count, width: freqWidth)
@@ -563,19 +572,22 @@ final class PostingCursor: DocCursor {
             if base.load(fromByteOffset: offset, as: UInt8.self) < 0x80 { skip -= 1 }
             offset += 1
         }
-        positionsOffset = offset
-        let tf = Int(frequency(at: index))
         if tf > positionCapacity {
             positionBuffer.deallocate()
+            signatureBuffer.deallocate()
             positionCapacity = max(tf, 2 * positionCapacity)
             positionBuffer = .allocate(capacity: positionCapacity)
+            signatureBuffer = .allocate(capacity: positionCapacity)
         }
         var position: UInt32 = 0
         for k in 0..<tf {
-            position &+= readVarint(&positionsOffset)
+            let entry = Self.readVarint64(base, &offset)
+            position &+= UInt32(truncatingIfNeeded: entry >> 8)
             positionBuffer[k] = position
+            signatureBuffer[k] = UInt8(truncatingIfNeeded: entry)
         }
-        positionsDecoded += 1
+        positionsOffset = offset
+        positionsDecoded = index + 1
         return UnsafeBufferPointer(start: positionBuffer, count: tf)
     }
 }

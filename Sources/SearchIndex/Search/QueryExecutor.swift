@@ -168,7 +168,9 @@ struct QueryExecutor {
             case .phrase(let fields):
                 for terms in fields {
                     let termCursors = terms.compactMap(cursor)
-                    if termCursors.count == terms.count { cursors.append(PhraseCursor(terms: termCursors)) }
+                    if termCursors.count == terms.count {
+                        cursors.append(PhraseCursor(terms: termCursors, keys: terms.map(\.key)))
+                    }
                 }
             }
             if cursors.isEmpty {
