@@ -17,6 +17,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var task: Task<Void, Never>?
         var deferredConsume = 0
         var remoteEnded = false
+        /// Set once the stream is failed or reset, so a handler started after it is cancelled at its start.
+        var aborted = false
 
         init(id: Int32, machine: ServerStreamStateMachine, inbound: RPCMessageQueue<RPCRequestPart>, credit: WriteCredit) {
             self.id = id
@@ -44,7 +46,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
 
         /// Hands a response part to the connection. On the loop already (a handler task preferring it) no nghttp2
-        /// call is in progress: tasks run as their own loop jobs, never inside channelRead.
+        /// call is in progress: handlers start after the session returned its events, and resume as loop jobs.
         func send(_ part: RPCResponsePart) {
             if loop.inEventLoop {
                 connection.send(part, streamID: streamID)
@@ -83,6 +85,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var draining = false
     private var peer = RPCPeer.unknown
     private var executor: EventLoopTaskExecutor?
+    /// Streams accepted while processing a batch of session events, with what their handlers get; their handlers
+    /// start once the whole batch is processed (`startPendingHandlers`).
+    private var pendingStarts: [(Stream, RPCServerStream)] = []
 
     init(configuration: HTTP2ServerConfiguration, streamHandler: @escaping RPCStreamHandler) {
         self.configuration = configuration
@@ -166,6 +171,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     // MARK: Session events
 
     private func process(_ events: [NGHTTP2Event]) {
+        defer { startPendingHandlers() }
         for event in events {
             switch event {
             case .headers(let streamID, let fields, let endStream):
@@ -257,11 +263,27 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 finish: { error in link.finish(error) }
             )
         )
+        pendingStarts.append((stream, rpcStream))
+    }
+
+    /// Starts the handlers of the streams accepted by the events just processed. On the event loop each starts
+    /// at once, in this call, and runs until it first waits: a unary call whose request came in the same read
+    /// (headers, message and end, as the events were processed first) is answered without leaving the loop's
+    /// current job, and its response goes out with the others at the read's flush.
+    private func startPendingHandlers() {
+        guard !pendingStarts.isEmpty else { return }
+        let starts = pendingStarts
+        pendingStarts.removeAll(keepingCapacity: true)
         let handler = streamHandler
-        if let executor {
-            stream.task = Task(executorPreference: executor) { await handler(rpcStream) }
-        } else {
-            stream.task = Task { await handler(rpcStream) }
+        for (stream, rpcStream) in starts {
+            let task: Task<Void, Never>
+            if let executor {
+                task = Task.immediate(executorPreference: executor) { await handler(rpcStream) }
+            } else {
+                task = Task { await handler(rpcStream) }
+            }
+            stream.task = task
+            if stream.aborted { task.cancel() }
         }
     }
 
@@ -310,6 +332,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func abort(_ stream: Stream, _ error: RPCError) {
+        stream.aborted = true
         stream.inbound.finish(throwing: error)
         stream.credit.close(error)
         stream.task?.cancel()

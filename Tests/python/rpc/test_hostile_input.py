@@ -114,6 +114,26 @@ def test_wrong_content_type_is_415(echo_server, bystander):
     bystander.check()
 
 
+def test_stream_reset_in_the_read_that_opened_it_reaches_its_handler(echo_server, bystander):
+    """Handlers start once a whole read's frames are processed, so here the reset comes before the handler runs:
+    it must still start, see the cancellation, and leave the connection serving."""
+    with grpc.insecure_channel(echo_server.target) as channel:
+        count = channel.unary_unary("/meshrpc.test.Echo/Cancellations")
+        before = int(count(b"", timeout=5))
+        raw = RawH2(echo_server.port)
+        raw.send(raw.grpc_request(1, path="/meshrpc.test.Echo/Update", extra=[("x-echo-sleep-ms", "5000")]) +
+                 raw.frame(DATA, 0, 1, grpc_message(b"x")) +
+                 raw.frame(RST_STREAM, 0, 1, struct.pack(">I", 0x8)) +
+                 raw.grpc_request(3, end_stream=False) + raw.frame(DATA, END_STREAM, 3, grpc_message(b"next")))
+        frame, _ = raw.read_until(lambda f: f[0] == DATA and f[2] == 3)
+        assert frame[3] == grpc_message(b"next"), "the stream after the reset one was not answered"
+        deadline = time.monotonic() + 3
+        while int(count(b"", timeout=5)) < before + 1:
+            assert time.monotonic() < deadline, "the reset stream's handler never observed the cancellation"
+            time.sleep(0.05)
+        raw.close()
+
+
 def test_rapid_reset_flood_is_cut_off(echo_server, bystander):
     raw = RawH2(echo_server.port)
     answered = []
