@@ -36,8 +36,7 @@ struct JumpTableTests {
         func expectAt(_ cursor: PostingCursor, _ i: Int, _ note: String) {
             #expect(cursor.doc == docs[i], "\(note): doc")
             #expect(cursor.termFrequency == docs[i] % 3 + 1, "\(note): tf")
-            var positions: [UInt32] = []
-            cursor.positions(into: &positions)
+            let positions = Array(cursor.decodePositions())
             #expect(positions == (0..<(docs[i] % 3 + 1)).map { $0 * 2 }, "\(note): positions")
             #expect(Array(cursor.decodedSignatures) == positions.map(Self.signature), "\(note): signatures")
         }

@@ -272,8 +272,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// current job, and its response goes out with the others at the read's flush.
     private func startPendingHandlers() {
         guard !pendingStarts.isEmpty else { return }
-        let starts = pendingStarts
-        pendingStarts.removeAll(keepingCapacity: true)
+        // Taken out, then given back emptied, so the array's storage serves every read.
+        var starts: [(Stream, RPCServerStream)] = []
+        swap(&starts, &pendingStarts)
+        defer {
+            starts.removeAll(keepingCapacity: true)
+            if pendingStarts.isEmpty { pendingStarts = starts }
+        }
         let handler = streamHandler
         for (stream, rpcStream) in starts {
             let task: Task<Void, Never>

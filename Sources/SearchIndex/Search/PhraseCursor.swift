@@ -41,9 +41,9 @@ final class PhraseCursor: DocCursor {
     init(terms: [PostingCursor], keys: [[UInt8]]) {
         precondition(terms.count == keys.count && terms.count > 1, "a phrase has a key per term")
         self.terms = terms
-        let rarest = terms.indices.min { terms[$0].df < terms[$1].df }!
-        references = ([rarest] + terms.indices.filter { $0 != rarest }.sorted { terms[$0].df < terms[$1].df })
-            .map { .passUnretained(terms[$0]) }
+        let byRarity = terms.indices.sorted { terms[$0].df < terms[$1].df }
+        let rarest = byRarity[0]
+        references = byRarity.map { .passUnretained(terms[$0]) }
         ordered = terms.map { .passUnretained($0) }
         let previous = rarest > 0 ? NeighborSignature.nibble(key: keys[rarest - 1]) : nil
         let next = rarest + 1 < terms.count ? NeighborSignature.nibble(key: keys[rarest + 1]) : nil

@@ -142,7 +142,7 @@ final class PostingCursor: DocCursor {
         Self.readVarint(base, &offset)
     }
 
-    /// A position entry (delta << 8 | signature): two bytes for the small deltas of short fields.
+    /// A varint of up to 64 bits: position entries (delta << 8 | signature) need more than 32.
     @inline(__always)
     private static func readVarint64(_ base: UnsafeRawPointer, _ offset: inout Int) -> UInt64 {
         var byte = base.load(fromByteOffset: offset, as: UInt8.self)
@@ -160,18 +160,7 @@ final class PostingCursor: DocCursor {
 
     @inline(__always)
     private static func readVarint(_ base: UnsafeRawPointer, _ offset: inout Int) -> UInt32 {
-        var byte = base.load(fromByteOffset: offset, as: UInt8.self)
-        offset += 1
-        if byte < 0x80 { return UInt32(byte) }
-        var result = UInt32(byte & 0x7F)
-        var shift: UInt32 = 7
-        repeat {
-            byte = base.load(fromByteOffset: offset, as: UInt8.self)
-            offset += 1
-            result |= UInt32(byte & 0x7F) << shift
-            shift += 7
-        } while byte >= 0x80
-        return result
+        UInt32(truncatingIfNeeded: readVarint64(base, &offset))
     }
 
     /// Enters block `b`, decoding only its first doc id: a probe usually needs a few of a block's docs.
@@ -513,12 +502,6 @@ final class PostingCursor: DocCursor {
         }
         index = i
         doc = d
-    }
-
-    /// The positions of the current document within its field, ascending.
-    func positions(into out: inout [UInt32]) {
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: decodePositions())
     }
 
     /// The `NeighborSignature` of each of the current document's positions, once `decodePositions()` read them.
