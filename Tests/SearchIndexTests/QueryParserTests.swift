@@ -52,6 +52,18 @@ struct QueryParserTests {
         #expect(try parse("budget rep ", prefixLast: true).clauses == [.term(token("budget")), .term(token("rep"))])
     }
 
+    @Test("any Unicode whitespace separates words; inside quotes it stays in the phrase")
+    func whitespace() throws {
+        #expect(try parse("alpha\u{3000}beta\u{00A0}gamma\tdelta\r\nepsilon\u{2029}zeta").clauses == [
+            .term(token("alpha")), .term(token("beta")), .term(token("gamma")), .term(token("delta")),
+            .term(token("epsilon")), .term(token("zeta")),
+        ])
+        #expect(try parse("\"final\u{3000}draft\" budget").clauses == [
+            .phrase([token("final"), token("draft")]), .term(token("budget")),
+        ])
+        #expect(try parse("naïve café").clauses == [.term(token("naive")), .term(token("cafe"))])
+    }
+
     @Test("bad queries get a clear error")
     func badQueries() {
         expectInvalid("\"unbalanced quote", "unbalanced quote")

@@ -1,9 +1,9 @@
 /// Documents added since the last flush, inverted in memory until `commit` or `refresh` writes them as a segment.
 ///
 /// Indexing appends one (term, doc, position, neighbour signature) entry per token to four flat arrays, nothing
-/// else; the flush groups them by term with a counting sort (stable, so doc ids stay ascending). Per-term growing arrays would cost
-/// an allocation per term and a uniqueness check per token. A delete of a buffered document only marks it, and
-/// the flushed segment starts with that tombstone.
+/// else; the flush groups them by term with a counting sort (stable, so doc ids stay ascending). Per-term growing
+/// arrays would cost an allocation per term and a uniqueness check per token. A delete of a buffered document only
+/// marks it, and the flushed segment starts with that tombstone.
 struct MemoryBuffer {
     private var terms = TermHashTable()
     private var entryTerms: [UInt32] = []

@@ -37,6 +37,7 @@ final class SegmentReader: @unchecked Sendable {
     private let dictStart: Int
     private let dictIndexStart: Int
     private let dictBlockCount: Int
+    private var termSlots: TermSlots!
     private let idOffsetsStart: Int
     private let idBytesStart: Int
     private let idOrderStart: Int
@@ -101,6 +102,7 @@ final class SegmentReader: @unchecked Sendable {
         modifiedColumn = columns[1]
         nameLengths = columns[2]
         textLengths = columns[3]
+        termSlots = TermSlots(termCount: terms, terms: forEachTerm)
     }
 
     deinit {
@@ -239,13 +241,64 @@ final class SegmentReader: @unchecked Sendable {
         }
     }
 
+    /// The entry of `key`: its hash slot names the dictionary block, scanned for it in place.
     func lookup(_ key: [UInt8]) -> TermInfo? {
-        var found: TermInfo?
-        scanTerms(from: key) { term, info in
-            if term == key { found = info }
-            return !Self.less(key, term) && term != key
+        key.withUnsafeBufferPointer { key in termSlots.first(key) { lookup(key, inBlock: $0) } }
+    }
+
+    /// The entry of `key` if it is in dictionary block `block`, comparing each term's suffix in place: rebuilding
+    /// every term of the block as an array cost more than finding the block.
+    private func lookup(_ key: UnsafeBufferPointer<UInt8>, inBlock block: Int) -> TermInfo? {
+        var offset = blockOffset(block)
+        let count = min(SegmentFormat.dictBlockTerms, termCount - block * SegmentFormat.dictBlockTerms)
+        // Invariant: the previous term is below `key` and shares its first `matched` bytes.
+        var matched = 0
+        for _ in 0..<count {
+            let shared = readVarint(&offset)
+            let suffix = readVarint(&offset)
+            let suffixStart = offset
+            offset += suffix
+            let df = readVarint(&offset)
+            let postings = readVarint(&offset)
+            // Sharing more than `matched` bytes with a term below `key`, it differs from `key` where that one
+            // did, the same way.
+            if shared > matched { continue }
+            var m = shared
+            while m - shared < suffix && m < key.count
+                && base.load(fromByteOffset: suffixStart + m - shared, as: UInt8.self) == key[m]
+            {
+                m += 1
+            }
+            if m - shared == suffix {
+                if m == key.count { return TermInfo(df: df, postingsOffset: postings) }
+            } else if m == key.count
+                || base.load(fromByteOffset: suffixStart + m - shared, as: UInt8.self) > key[m]
+            {
+                // Past `key`: longer with `key` as its prefix, or greater at the first difference.
+                return nil
+            }
+            matched = m
         }
-        return found
+        return nil
+    }
+
+    /// Calls `body` with every term of the dictionary and its block, in order.
+    private func forEachTerm(_ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        var term: [UInt8] = []
+        for block in 0..<dictBlockCount {
+            var offset = blockOffset(block)
+            let count = min(SegmentFormat.dictBlockTerms, termCount - block * SegmentFormat.dictBlockTerms)
+            for _ in 0..<count {
+                let shared = readVarint(&offset)
+                let suffix = readVarint(&offset)
+                term.removeSubrange(shared...)
+                term.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: suffix))
+                offset += suffix
+                _ = readVarint(&offset)
+                _ = readVarint(&offset)
+                term.withUnsafeBufferPointer { body($0, block) }
+            }
+        }
     }
 
     /// Every term starting with `prefix`, in order.

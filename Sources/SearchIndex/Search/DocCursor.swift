@@ -72,13 +72,14 @@ final class ScoreWindow {
     let masks: UnsafeMutablePointer<UInt64>
     let occupied: UnsafeMutablePointer<UInt64>
 
+    /// Whether the buffers have been zeroed: the first `reset` does it, as most queries (a rare word and
+    /// another) go one document at a time and never use the window.
+    private var isCleared = false
+
     init() {
         scores = .allocate(capacity: Self.size)
-        scores.initialize(repeating: 0, count: Self.size)
         masks = .allocate(capacity: Self.size)
-        masks.initialize(repeating: 0, count: Self.size)
         occupied = .allocate(capacity: Self.words)
-        occupied.initialize(repeating: 0, count: Self.words)
     }
 
     deinit {
@@ -88,6 +89,14 @@ final class ScoreWindow {
     }
 
     func reset(base: UInt32) {
+        self.base = base
+        guard isCleared else {
+            scores.initialize(repeating: 0, count: Self.size)
+            masks.initialize(repeating: 0, count: Self.size)
+            occupied.initialize(repeating: 0, count: Self.words)
+            isCleared = true
+            return
+        }
         for w in 0..<Self.words {
             var bits = occupied[w]
             while bits != 0 {
@@ -98,7 +107,6 @@ final class ScoreWindow {
             }
             occupied[w] = 0
         }
-        self.base = base
     }
 
     @inline(__always)

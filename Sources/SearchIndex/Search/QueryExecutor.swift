@@ -11,6 +11,23 @@ struct QueryExecutor {
         var field: Field
         var key: [UInt8]
         var weight: TermWeight
+        /// The term's dictionary entry in each view (nil where it does not occur).
+        var infos: [TermInfo?]
+    }
+
+    /// A term's dictionary entries per view and its live df over them.
+    private struct LookedUp {
+        var df: Int
+        var infos: [TermInfo?]
+    }
+
+    /// A term key hashed as one run of bytes: `[UInt8]`'s own hashing feeds the hasher a byte at a time.
+    private struct TermKey: Hashable {
+        let bytes: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     private enum PlannedClause {
@@ -25,36 +42,34 @@ struct QueryExecutor {
         guard liveCount > 0, k > 0 else { return [] }
         let nameLength = views.reduce(UInt64(0)) { $0 + $1.liveNameLength }
         let textLength = views.reduce(UInt64(0)) { $0 + $1.liveTextLength }
-        let averages: [Field: Double] = [
-            .name: Double(nameLength) / Double(liveCount), .text: Double(textLength) / Double(liveCount),
-        ]
-        // Each term's dictionary entry per segment, looked up once: the statistics need it first, then the
-        // cursors, and a lookup is a binary search over the dictionary that misses the cache at nearly every step.
-        var found: [[UInt8]: [TermInfo?]] = [:]
-        var dfCache: [[UInt8]: Int] = [:]
-        func liveDF(_ key: [UInt8]) -> Int {
-            if let df = dfCache[key] { return df }
+        let nameAverage = Double(nameLength) / Double(liveCount), textAverage = Double(textLength) / Double(liveCount)
+        // Each term's dictionary entries, looked up once: the statistics need them first, then the cursors, and a
+        // lookup is a binary search over the dictionary that misses the cache at nearly every step.
+        var lookedUp = [TermKey: LookedUp](minimumCapacity: 8)
+        func lookUp(_ key: [UInt8]) -> LookedUp {
+            if let known = lookedUp[TermKey(bytes: key)] { return known }
             let infos = views.map { $0.reader.lookup(key) }
             var df = 0
             for (view, info) in zip(views, infos) {
                 if let info { df += view.liveDF(info) }
             }
-            found[key] = infos
-            dfCache[key] = df
-            return df
+            let result = LookedUp(df: df, infos: infos)
+            lookedUp[TermKey(bytes: key)] = result
+            return result
         }
-        func scoredTerm(_ field: Field, _ key: [UInt8], df: Int) -> ScoredTerm {
+        func scoredTerm(_ field: Field, _ key: [UInt8], _ found: LookedUp) -> ScoredTerm {
             ScoredTerm(
                 field: field, key: key,
                 weight: TermWeight(
                     boost: field == .name ? configuration.nameBoost : 1,
-                    idf: TermWeight.idf(documentCount: liveCount, df: df), k1: configuration.k1, b: configuration.b,
-                    averageLength: averages[field]!))
+                    idf: TermWeight.idf(documentCount: liveCount, df: found.df), k1: configuration.k1,
+                    b: configuration.b, averageLength: field == .name ? nameAverage : textAverage),
+                infos: found.infos)
         }
         func term(_ field: Field, _ token: [UInt8]) -> ScoredTerm? {
             let key = [field.rawValue] + token
-            let df = liveDF(key)
-            return df > 0 ? scoredTerm(field, key, df: df) : nil
+            let found = lookUp(key)
+            return found.df > 0 ? scoredTerm(field, key, found) : nil
         }
 
         var planned: [PlannedClause] = []
@@ -65,8 +80,8 @@ struct QueryExecutor {
             case .prefix(let prefix):
                 var terms: [ScoredTerm] = []
                 for field in [Field.name, .text] {
-                    for (key, df) in expansions(field: field, prefix: prefix) {
-                        terms.append(scoredTerm(field, key, df: df))
+                    for (key, found) in expansions(field: field, prefix: prefix) {
+                        terms.append(scoredTerm(field, key, found))
                     }
                 }
                 if let word = stemmedText(prefix), let typed = term(.text, word),
@@ -90,7 +105,7 @@ struct QueryExecutor {
         }
         let window = ScoreWindow()
         for (index, view) in views.enumerated() where view.liveCount > 0 {
-            guard let clauses = cursors(for: planned, query: query, in: view, at: index, found: found) else { continue }
+            guard let clauses = cursors(for: planned, query: query, in: view, at: index) else { continue }
             SegmentSearcher(
                 view: view, segmentIndex: index, clauses: clauses, modifiedRange: query.modifiedRange,
                 createdRange: query.createdRange, window: window
@@ -108,22 +123,29 @@ struct QueryExecutor {
         return tokens.count == 1 ? Array(tokens[0].utf8) : nil
     }
 
-    /// The most frequent terms of `field` starting with `prefix`, with their live df (ties: bytewise order).
-    private func expansions(field: Field, prefix: [UInt8]) -> [([UInt8], Int)] {
-        var all: [([UInt8], Int)] = []
-        for view in views {
+    /// The most frequent terms of `field` starting with `prefix`, with their entries and live df (ties: bytewise
+    /// order).
+    private func expansions(field: Field, prefix: [UInt8]) -> [([UInt8], LookedUp)] {
+        var all: [([UInt8], LookedUp)] = []
+        for (index, view) in views.enumerated() {
             view.reader.terms(withPrefix: [field.rawValue] + prefix) { key, info in
                 let df = view.liveDF(info)
-                if df > 0 { all.append((key, df)) }
+                guard df > 0 else { return }
+                var infos = [TermInfo?](repeating: nil, count: views.count)
+                infos[index] = info
+                all.append((key, LookedUp(df: df, infos: infos)))
             }
         }
         if views.count > 1 {
-            // The same term in several segments: sum its df.
+            // The same term in several segments: sum its df, keep each segment's entry.
             all.sort { $0.0.lexicographicallyPrecedes($1.0) }
-            var merged: [([UInt8], Int)] = []
+            var merged: [([UInt8], LookedUp)] = []
             for entry in all {
                 if let last = merged.last, last.0 == entry.0 {
-                    merged[merged.count - 1].1 += entry.1
+                    merged[merged.count - 1].1.df += entry.1.df
+                    for (i, info) in entry.1.infos.enumerated() where info != nil {
+                        merged[merged.count - 1].1.infos[i] = info
+                    }
                 } else {
                     merged.append(entry)
                 }
@@ -133,24 +155,20 @@ struct QueryExecutor {
         let limit = configuration.maxPrefixExpansions
         if all.count > limit {
             // Only terms at least as frequent as the limit-th most frequent can be chosen.
-            let cutoff = all.map(\.1).sorted(by: >)[limit - 1]
-            all.removeAll { $0.1 < cutoff }
+            let cutoff = all.map(\.1.df).sorted(by: >)[limit - 1]
+            all.removeAll { $0.1.df < cutoff }
         }
-        all.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.lexicographicallyPrecedes($1.0) }
+        all.sort { $0.1.df != $1.1.df ? $0.1.df > $1.1.df : $0.0.lexicographicallyPrecedes($1.0) }
         return Array(all.prefix(limit))
     }
 
-    /// The clause cursors of one segment (`index` in `views`), or nil when no document of it can match. `found`
-    /// holds the dictionary entries already looked up, per segment.
+    /// The clause cursors of one segment (`index` in `views`), or nil when no document of it can match.
     private func cursors(
-        for planned: [PlannedClause], query: ParsedQuery, in view: SegmentView, at index: Int,
-        found: [[UInt8]: [TermInfo?]]
+        for planned: [PlannedClause], query: ParsedQuery, in view: SegmentView, at index: Int
     ) -> [ClauseCursors]? {
         let reader = view.reader
         func cursor(_ term: ScoredTerm) -> PostingCursor? {
-            (found[term.key].map { $0[index] } ?? reader.lookup(term.key)).map {
-                PostingCursor(segment: reader, info: $0, field: term.field, weight: term.weight)
-            }
+            term.infos[index].map { PostingCursor(segment: reader, info: $0, field: term.field, weight: term.weight) }
         }
         func filter(_ keys: [[UInt8]]) -> [DocCursor] {
             keys.compactMap { key in

@@ -28,7 +28,10 @@ extension SegmentSearcher {
         let leadCursors = required[lead].cursors.sorted { $0.maxScore < $1.maxScore }
             .map { CursorRef(cursor: $0, bit: leadBit) }
         let leadMax = leadCursors.map(\.cursor.maxScore)
-        let othersMax = required.filter { $0.bit != leadBit }.flatMap(\.cursors).reduce(0) { $0 + $1.maxScore }
+        var othersMax = 0.0
+        for clause in required where clause.bit != leadBit {
+            for cursor in clause.cursors { othersMax += cursor.maxScore }
+        }
         let totalMax = othersMax + leadMax.reduce(0, +)
         let checkDates = modifiedRange != Int64.min...Int64.max || createdRange != Int64.min...Int64.max
         let hasDeletes = view.deletes != nil
@@ -41,10 +44,10 @@ extension SegmentSearcher {
         // The summed maxima of the probes from each index on, and what each lead cursor must reach.
         var remaining: [Double] = []
         var minimums = [Double](repeating: -Double.infinity, count: leadCursors.count)
-        let scored = required.flatMap(\.cursors).filter(\.isScored)
         for lead in leadCursors {
             guard let phrase = lead.cursor as? PhraseCursor else { continue }
-            phrase.companions = scored.filter { $0 !== phrase }.map { .passUnretained($0) }
+            phrase.companions = required.flatMap(\.cursors).filter { $0.isScored && $0 !== phrase }
+                .map { .passUnretained($0) }
         }
         while true {
             let threshold = heap.threshold
@@ -86,26 +89,33 @@ extension SegmentSearcher {
                 doc = min(doc, leadCursors[i].reference._withUnsafeGuaranteedRef { $0.doc })
             }
             if doc == DocCursor.exhausted { break }
-            if doc >= touchedUntil {
+            // Until the heap is full nothing is pruned by score, so the probes decide first: two rare words meet in
+            // few documents, and scoring each candidate of one first would read the field length of every one.
+            let scoresFirst = heap.isFull
+            if scoresFirst && doc >= touchedUntil {
                 touchedUntil = DocCursor.exhausted
                 for i in firstLeadEssential..<leadCursors.count {
                     guard let cursor = leadCursors[i].cursor as? PostingCursor, cursor.isScored else { continue }
                     touchedUntil = min(touchedUntil, cursor.touchLengths(limit: Self.touchedAhead))
                 }
             }
+            let live = !(hasDeletes && deletes.contains(Int(doc)))
+                && (!checkDates
+                    || modifiedRange.contains(reader.modified(Int(doc)))
+                        && createdRange.contains(reader.created(Int(doc))))
+            let matched = live && !scoresFirst
+                && plan.probes.withUnsafeBufferPointer {
+                    matchesAll(doc: doc, mask: leadBit, probes: $0, requiredMask: requiredMask)
+                }
             var score = 0.0
             for i in firstLeadEssential..<leadCursors.count {
                 leadCursors[i].reference._withUnsafeGuaranteedRef { cursor in
                     guard cursor.doc == doc else { return }
-                    if cursor.isScored { score += cursor.score() }
+                    if cursor.isScored && (scoresFirst || matched) { score += cursor.score() }
                     cursor.nextCandidate(minimum: minimums[i])
                 }
             }
-            if hasDeletes && deletes.contains(Int(doc)) { continue }
-            if checkDates {
-                guard modifiedRange.contains(reader.modified(Int(doc))), createdRange.contains(reader.created(Int(doc)))
-                else { continue }
-            }
+            guard live && (scoresFirst || matched) else { continue }
             let hit = plan.probes.withUnsafeBufferPointer { probes in
                 remaining.withUnsafeBufferPointer { remaining in
                     probe(
@@ -115,5 +125,22 @@ extension SegmentSearcher {
             }
             if let hit { heap.offer(score: hit, segment: segmentIndex, doc: doc) }
         }
+    }
+
+    /// Whether `doc`, a candidate of the lead clause, is in every other required clause: the probes are moved to it
+    /// without scoring.
+    private func matchesAll(
+        doc: UInt32, mask: UInt64, probes: UnsafeBufferPointer<Probe>, requiredMask: UInt64
+    ) -> Bool {
+        var mask = mask
+        for probe in probes {
+            let there = probe.reference._withUnsafeGuaranteedRef { cursor in
+                cursor.advance(to: doc)
+                return cursor.doc == doc
+            }
+            if there { mask |= probe.bit }
+            if probe.closesClause && mask & probe.bit == 0 { return false }
+        }
+        return mask & requiredMask == requiredMask
     }
 }

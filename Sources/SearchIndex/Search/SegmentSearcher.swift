@@ -3,6 +3,15 @@ struct ClauseCursors {
     var cursors: [DocCursor]
     var required: Bool
     var bit: UInt64
+    /// How many documents its cursors visit, summed once: planning compares clauses by it many times.
+    let cost: Int
+
+    init(cursors: [DocCursor], required: Bool, bit: UInt64) {
+        self.cursors = cursors
+        self.required = required
+        self.bit = bit
+        cost = cursors.reduce(0) { $0 + $1.cost }
+    }
 }
 
 /// Finds the top documents of one segment: windowed scoring led by the cheapest clause, MaxScore and block-max
@@ -68,10 +77,6 @@ struct SegmentSearcher {
         var probes: [Probe] = []
     }
 
-    static func cost(_ clause: ClauseCursors) -> Int {
-        clause.cursors.reduce(0) { $0 + $1.cost }
-    }
-
     /// The plan for one MaxScore split: optional cursors before `firstEssential` (ascending maxScore) cannot reach
     /// the threshold alone, nor can the cheapest required clause's cursors before `firstLeadEssential` (ascending
     /// maxScore, in `leadCursors`) with everything else added.
@@ -96,7 +101,7 @@ struct SegmentSearcher {
         // Filters first (cheap, no score), then rarer clauses; optional cursors by descending bound.
         probedRequired.sort { a, b in
             let aScored = a.cursors.contains(where: \.isScored), bScored = b.cursors.contains(where: \.isScored)
-            return aScored != bScored ? !aScored : Self.cost(a) < Self.cost(b)
+            return aScored != bScored ? !aScored : a.cost < b.cost
         }
         for clause in probedRequired {
             for (i, cursor) in clause.cursors.enumerated() {
@@ -119,6 +124,15 @@ struct SegmentSearcher {
         let reader = view.reader
         let maxDoc = UInt32(reader.docCount)
         let required = clauses.filter(\.required)
+        // The cheapest required clause may lead; within it a MaxScore split applies too (a term's text postings
+        // stop leading once only documents with it in the name as well can make the top-k).
+        let cheapest = required.indices.min { required[$0].cost < required[$1].cost }
+        if required.count == clauses.count, let cheapest,
+            Self.leadsDocumentAtATime(leadCost: required[cheapest].cost, docCount: Int(maxDoc))
+        {
+            runDocumentAtATime(into: &heap, required: required, lead: cheapest)
+            return
+        }
         let requiredMask = required.reduce(UInt64(0)) { $0 | $1.bit }
         let optionalClauses = clauses.filter { !$0.required }
         let optionalMask = optionalClauses.reduce(UInt64(0)) { $0 | $1.bit }
@@ -132,15 +146,6 @@ struct SegmentSearcher {
         let phrases = scored.compactMap { $0 as? PhraseCursor }
         let hasDeletes = view.deletes != nil
         let deletes = view.deletes ?? Bitset(count: 0)
-        // The cheapest required clause may lead; within it a MaxScore split applies too (a term's text postings
-        // stop leading once only documents with it in the name as well can make the top-k).
-        let cheapest = required.indices.min { Self.cost(required[$0]) < Self.cost(required[$1]) }
-        if optional.isEmpty, let cheapest,
-            Self.leadsDocumentAtATime(leadCost: Self.cost(required[cheapest]), docCount: Int(maxDoc))
-        {
-            runDocumentAtATime(into: &heap, required: required, lead: cheapest)
-            return
-        }
         let leadBit = cheapest.map { required[$0].bit } ?? 0
         let leadCursors = (cheapest.map { required[$0].cursors.sorted { $0.maxScore < $1.maxScore } } ?? [])
             .map { CursorRef(cursor: $0, bit: leadBit) }
@@ -154,7 +159,7 @@ struct SegmentSearcher {
         // A clause far denser than the lead places windows from its skip data alone: it nearly always has a
         // candidate near the lead's, and finding the exact one would decode a block per window.
         var placedBySkipData: [Bool] = []
-        let leadCost = cheapest.map { Self.cost(required[$0]) } ?? 0
+        let leadCost = cheapest.map { required[$0].cost } ?? 0
         for clause in required {
             if clause.bit == leadBit {
                 leadStart = requiredRefs.count
@@ -163,7 +168,7 @@ struct SegmentSearcher {
                 requiredRefs += clause.cursors.map { CursorRef(cursor: $0, bit: clause.bit) }
             }
             requiredEnds.append(requiredRefs.count)
-            placedBySkipData.append(clause.bit != leadBit && Self.cost(clause) >= 4 * leadCost)
+            placedBySkipData.append(clause.bit != leadBit && clause.cost >= 4 * leadCost)
         }
         var current: UInt32 = 0
         var planFirstEssential = 0
