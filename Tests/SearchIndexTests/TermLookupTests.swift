@@ -55,3 +55,21 @@ struct TermLookupTests {
         #expect(reader.lookup([UInt8](repeating: 0xFF, count: 300)) == nil)
     }
 }
+
+@Suite("Segment memory")
+struct SegmentMemoryTests {
+    @Test("a large segment's bytes start on a huge page and are all usable; a small one takes ordinary memory")
+    func hugePages() {
+        for (count, aligned) in [(SegmentMemory.hugePageMinimum + 12_345, true), (100_000, false)] {
+            let memory = SegmentMemory(byteCount: count)
+            defer { memory.deallocate() }
+            #expect(memory.bytes.count == count)
+            #expect((Int(bitPattern: memory.bytes.baseAddress) % SegmentMemory.hugePage == 0) == aligned)
+            let pages = stride(from: 0, to: count, by: 4096)
+            for offset in pages { memory.bytes[offset] = UInt8(truncatingIfNeeded: offset >> 12) }
+            memory.bytes[count - 1] = 0xAB
+            #expect(pages.allSatisfy { memory.bytes[$0] == UInt8(truncatingIfNeeded: $0 >> 12) })
+            #expect(memory.bytes[count - 1] == 0xAB)
+        }
+    }
+}

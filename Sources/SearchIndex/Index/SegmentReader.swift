@@ -28,7 +28,7 @@ struct PackedColumn {
 /// them through raw pointers without bounds checks: the checksum proves they are the bytes `SegmentWriter` wrote.
 final class SegmentReader: @unchecked Sendable {
     // @unchecked: the buffer is written once in init and only read afterwards.
-    let storage: UnsafeMutableRawBufferPointer
+    private let storage: SegmentMemory
     let base: UnsafeRawPointer
     let docCount: Int
     let termCount: Int
@@ -86,10 +86,10 @@ final class SegmentReader: @unchecked Sendable {
             offset += 9 + width * docs
         }
         guard offset == checksumOffset - 8 * 5 - 12 else { throw .corrupt("segment \(name): bad doc store size") }
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+        let storage = SegmentMemory(byteCount: size)
+        bytes.withUnsafeBytes { storage.bytes.copyMemory(from: $0) }
         self.storage = storage
-        base = UnsafeRawPointer(storage.baseAddress!)
+        base = UnsafeRawPointer(storage.bytes.baseAddress!)
         docCount = docs
         termCount = terms
         self.dictStart = dictStart
