@@ -19,6 +19,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var remoteEnded = false
         /// Set once the stream is failed or reset, so a handler started after it is cancelled at its start.
         var aborted = false
+        /// What the handler gets, from acceptance until `startPendingHandlers` moves it into the handler's task:
+        /// kept here rather than beside the stream in `pendingStarts`, where each copy of its many references
+        /// cost a retain and a release apiece.
+        var pendingStart: RPCServerStream?
 
         init(id: Int32, machine: ServerStreamStateMachine, inbound: RPCMessageQueue<RPCRequestPart>, credit: WriteCredit) {
             self.id = id
@@ -85,9 +89,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var draining = false
     private var peer = RPCPeer.unknown
     private var executor: EventLoopTaskExecutor?
-    /// Streams accepted while processing a batch of session events, with what their handlers get; their handlers
-    /// start once the whole batch is processed (`startPendingHandlers`).
-    private var pendingStarts: [(Stream, RPCServerStream)] = []
+    /// Streams accepted while processing a batch of session events; their handlers start once the whole batch is
+    /// processed (`startPendingHandlers`).
+    private var pendingStarts: [Stream] = []
 
     init(configuration: HTTP2ServerConfiguration, streamHandler: @escaping RPCStreamHandler) {
         self.configuration = configuration
@@ -243,7 +247,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         inbound.yield(.metadata(metadata))
         if endStream { inbound.finish() }
 
-        let rpcStream = RPCServerStream(
+        stream.pendingStart = RPCServerStream(
             path: path,
             deadline: timeout.map { ContinuousClock.now + $0 },
             peer: peer,
@@ -263,7 +267,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 finish: { error in link.finish(error) }
             )
         )
-        pendingStarts.append((stream, rpcStream))
+        pendingStarts.append(stream)
     }
 
     /// Starts the handlers of the streams accepted by the events just processed. On the event loop each starts
@@ -273,14 +277,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func startPendingHandlers() {
         guard !pendingStarts.isEmpty else { return }
         // Taken out, then given back emptied, so the array's storage serves every read.
-        var starts: [(Stream, RPCServerStream)] = []
+        var starts: [Stream] = []
         swap(&starts, &pendingStarts)
         defer {
             starts.removeAll(keepingCapacity: true)
             if pendingStarts.isEmpty { pendingStarts = starts }
         }
         let handler = streamHandler
-        for (stream, rpcStream) in starts {
+        for stream in starts {
+            guard let rpcStream = stream.pendingStart.take() else { continue }
             let task: Task<Void, Never>
             if let executor {
                 task = Task.immediate(executorPreference: executor) { await handler(rpcStream) }
