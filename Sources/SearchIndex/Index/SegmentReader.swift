@@ -37,7 +37,7 @@ final class SegmentReader: @unchecked Sendable {
     private let dictStart: Int
     private let dictIndexStart: Int
     private let dictBlockCount: Int
-    private var termSlots: TermSlots!
+    private let termSlots: TermSlots
     private let idOffsetsStart: Int
     private let idBytesStart: Int
     private let idOrderStart: Int
@@ -102,7 +102,13 @@ final class SegmentReader: @unchecked Sendable {
         modifiedColumn = columns[1]
         nameLengths = columns[2]
         textLengths = columns[3]
-        termSlots = TermSlots(termCount: terms, terms: forEachTerm)
+        termSlots = TermSlots(termCount: terms)
+        var index = 0
+        scanTerms(from: []) { term, _ in
+            term.withUnsafeBufferPointer { termSlots.insert($0, block: index / SegmentFormat.dictBlockTerms) }
+            index += 1
+            return true
+        }
     }
 
     deinit {
@@ -280,25 +286,6 @@ final class SegmentReader: @unchecked Sendable {
             matched = m
         }
         return nil
-    }
-
-    /// Calls `body` with every term of the dictionary and its block, in order.
-    private func forEachTerm(_ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
-        var term: [UInt8] = []
-        for block in 0..<dictBlockCount {
-            var offset = blockOffset(block)
-            let count = min(SegmentFormat.dictBlockTerms, termCount - block * SegmentFormat.dictBlockTerms)
-            for _ in 0..<count {
-                let shared = readVarint(&offset)
-                let suffix = readVarint(&offset)
-                term.removeSubrange(shared...)
-                term.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: suffix))
-                offset += suffix
-                _ = readVarint(&offset)
-                _ = readVarint(&offset)
-                term.withUnsafeBufferPointer { body($0, block) }
-            }
-        }
     }
 
     /// Every term starting with `prefix`, in order.

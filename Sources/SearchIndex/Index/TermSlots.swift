@@ -9,19 +9,20 @@ final class TermSlots {
     private let slots: UnsafeMutablePointer<UInt64>
     private let mask: Int
 
-    /// `terms` calls its argument with every term's key and block.
-    init(termCount: Int, terms: ((UnsafeBufferPointer<UInt8>, Int) -> Void) -> Void) {
+    /// Empty slots for `termCount` terms, each then given by `insert`.
+    init(termCount: Int) {
         var capacity = 16
         while capacity < 2 * termCount { capacity <<= 1 }
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: 0, count: capacity)
         mask = capacity - 1
-        terms { key, block in
-            let hash = TermHashTable.hash(key)
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(block + 1)
-        }
+    }
+
+    func insert(_ key: UnsafeBufferPointer<UInt8>, block: Int) {
+        let hash = TermHashTable.hash(key)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(block + 1)
     }
 
     deinit {

@@ -43,8 +43,8 @@ struct QueryExecutor {
         let nameLength = views.reduce(UInt64(0)) { $0 + $1.liveNameLength }
         let textLength = views.reduce(UInt64(0)) { $0 + $1.liveTextLength }
         let nameAverage = Double(nameLength) / Double(liveCount), textAverage = Double(textLength) / Double(liveCount)
-        // Each term's dictionary entries, looked up once: the statistics need them first, then the cursors, and a
-        // lookup is a binary search over the dictionary that misses the cache at nearly every step.
+        // Each term's dictionary entries and live df, looked up once: the statistics need them first, then the
+        // cursors, and a word may repeat (with tombstones, its live df is a pass over its postings).
         var lookedUp = [TermKey: LookedUp](minimumCapacity: 8)
         func lookUp(_ key: [UInt8]) -> LookedUp {
             if let known = lookedUp[TermKey(bytes: key)] { return known }

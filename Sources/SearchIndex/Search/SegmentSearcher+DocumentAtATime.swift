@@ -103,19 +103,19 @@ extension SegmentSearcher {
                 && (!checkDates
                     || modifiedRange.contains(reader.modified(Int(doc)))
                         && createdRange.contains(reader.created(Int(doc))))
-            let matched = live && !scoresFirst
-                && plan.probes.withUnsafeBufferPointer {
+            let scoring = live
+                && (scoresFirst || plan.probes.withUnsafeBufferPointer {
                     matchesAll(doc: doc, mask: leadBit, probes: $0, requiredMask: requiredMask)
-                }
+                })
             var score = 0.0
             for i in firstLeadEssential..<leadCursors.count {
                 leadCursors[i].reference._withUnsafeGuaranteedRef { cursor in
                     guard cursor.doc == doc else { return }
-                    if cursor.isScored && (scoresFirst || matched) { score += cursor.score() }
+                    if scoring && cursor.isScored { score += cursor.score() }
                     cursor.nextCandidate(minimum: minimums[i])
                 }
             }
-            guard live && (scoresFirst || matched) else { continue }
+            guard scoring else { continue }
             let hit = plan.probes.withUnsafeBufferPointer { probes in
                 remaining.withUnsafeBufferPointer { remaining in
                     probe(
