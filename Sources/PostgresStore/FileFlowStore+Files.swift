@@ -294,33 +294,36 @@ extension PostgresSession {
     }
 
     /// Adds one reference per block occurrence, creating block rows on first sight; one statement each for the
-    /// block rows and the version's block list, however many blocks (the digests travel as one `bytea`).
+    /// block rows and the version's block list, however many blocks (the digests travel as one `bytea`). The rows
+    /// come from a JSON list, whose length the planner does not weigh, so the statements keep their generic plans
+    /// (see `wantedFileIDs`); over `generate_series(0, $n)` they were planned again on every commit.
     func addBlockReferences(fileID: String, version: Int64, blocks: [BlockRecord]) async throws {
         guard !blocks.isEmpty else { return }
         let digests = blocks.flatMap(\.sha256)
-        let list = { (values: [String]) in "{" + values.joined(separator: ",") + "}" }
-        let sizes = list(blocks.map { String($0.size) })
+        let jsonList = { (values: [String]) in "[" + values.joined(separator: ",") + "]" }
+        let array = { (values: [String]) in "{" + values.joined(separator: ",") + "}" }
         try await query(
             """
             INSERT INTO blocks (sha256, size, stored_size, compression, refcount)
             SELECT h, min(s), min(ss), min(c), count(*) FROM (
-                SELECT substring($1::bytea FROM i * 32 + 1 FOR 32) AS h, ($2::int4[])[i + 1] AS s,
-                       ($3::int4[])[i + 1] AS ss, ($4::int2[])[i + 1] AS c
-                FROM generate_series(0, $5 - 1) AS i) AS refs
+                SELECT substring($1::bytea FROM (n - 1) * 32 + 1 FOR 32) AS h, o.size::int4 AS s,
+                       ($3::int4[])[n] AS ss, ($4::int2[])[n] AS c
+                FROM (SELECT value, ordinality::int4 FROM json_array_elements_text($2::json) WITH ORDINALITY)
+                    AS o(size, n)) AS refs
             GROUP BY h
             ON CONFLICT (sha256) DO UPDATE SET refcount = blocks.refcount + excluded.refcount, unreferenced_since = NULL
             """,
-            [.bytea(digests), .text(sizes), .text(list(blocks.map { String($0.storedSize) })),
-             .text(list(blocks.map { String($0.compression) })), .int(blocks.count)]
+            [.bytea(digests), .text(jsonList(blocks.map { String($0.size) })),
+             .text(array(blocks.map { String($0.storedSize) })), .text(array(blocks.map { String($0.compression) }))]
         )
         try await query(
             """
             INSERT INTO version_blocks (file_id, version, ordinal, sha256, byte_offset)
-            SELECT $1, $2, i, substring($3::bytea FROM i * 32 + 1 FOR 32), ($4::int8[])[i + 1]
-            FROM generate_series(0, $5 - 1) AS i
+            SELECT $1, $2, n - 1, substring($3::bytea FROM (n - 1) * 32 + 1 FOR 32), o.byte_offset::int8
+            FROM (SELECT value, ordinality::int4 FROM json_array_elements_text($4::json) WITH ORDINALITY)
+                AS o(byte_offset, n)
             """,
-            [.text(fileID), .int(version), .bytea(digests), .text(list(blocks.map { String($0.offset) })),
-             .int(blocks.count)]
+            [.text(fileID), .int(version), .bytea(digests), .text(jsonList(blocks.map { String($0.offset) }))]
         )
     }
 }
