@@ -126,40 +126,57 @@ struct QueryExecutor {
     /// The most frequent terms of `field` starting with `prefix`, with their entries and live df (ties: bytewise
     /// order).
     private func expansions(field: Field, prefix: [UInt8]) -> [([UInt8], LookedUp)] {
-        var all: [([UInt8], LookedUp)] = []
-        for (index, view) in views.enumerated() {
+        // Every segment's matches in one flat list, each tagged with its term's slot in `terms` (a term in several
+        // segments has one slot, its df summed). A short prefix (the last fragment of a typed id or hash) matches
+        // thousands of terms: no array per match, and only the chosen few are sorted.
+        var terms: [TermKey: Int] = [:]
+        var keys: [[UInt8]] = []
+        var termDF: [Int] = []
+        var matches: [(term: Int, segment: Int, info: TermInfo)] = []
+        for (segment, view) in views.enumerated() {
             view.reader.terms(withPrefix: [field.rawValue] + prefix) { key, info in
                 let df = view.liveDF(info)
                 guard df > 0 else { return }
-                var infos = [TermInfo?](repeating: nil, count: views.count)
-                infos[index] = info
-                all.append((key, LookedUp(df: df, infos: infos)))
-            }
-        }
-        if views.count > 1 {
-            // The same term in several segments: sum its df, keep each segment's entry.
-            all.sort { $0.0.lexicographicallyPrecedes($1.0) }
-            var merged: [([UInt8], LookedUp)] = []
-            for entry in all {
-                if let last = merged.last, last.0 == entry.0 {
-                    merged[merged.count - 1].1.df += entry.1.df
-                    for (i, info) in entry.1.infos.enumerated() where info != nil {
-                        merged[merged.count - 1].1.infos[i] = info
-                    }
+                let slot: Int
+                if views.count == 1 {
+                    slot = keys.count
+                } else if let known = terms[TermKey(bytes: key)] {
+                    slot = known
                 } else {
-                    merged.append(entry)
+                    slot = keys.count
+                    terms[TermKey(bytes: key)] = slot
                 }
+                if slot == keys.count {
+                    keys.append(key)
+                    termDF.append(df)
+                } else {
+                    termDF[slot] += df
+                }
+                matches.append((slot, segment, info))
             }
-            all = merged
         }
         let limit = configuration.maxPrefixExpansions
-        if all.count > limit {
+        var chosen = Array(keys.indices)
+        if chosen.count > limit {
             // Only terms at least as frequent as the limit-th most frequent can be chosen.
-            let cutoff = all.map(\.1.df).sorted(by: >)[limit - 1]
-            all.removeAll { $0.1.df < cutoff }
+            let cutoff = termDF.sorted(by: >)[limit - 1]
+            chosen.removeAll { termDF[$0] < cutoff }
         }
-        all.sort { $0.1.df != $1.1.df ? $0.1.df > $1.1.df : $0.0.lexicographicallyPrecedes($1.0) }
-        return Array(all.prefix(limit))
+        chosen.sort { a, b in
+            termDF[a] != termDF[b] ? termDF[a] > termDF[b] : keys[a].lexicographicallyPrecedes(keys[b])
+        }
+        chosen.removeLast(max(0, chosen.count - limit))
+        var position = [Int](repeating: -1, count: keys.count)
+        var expanded: [([UInt8], LookedUp)] = []
+        let noEntries = [TermInfo?](repeating: nil, count: views.count)
+        for slot in chosen {
+            position[slot] = expanded.count
+            expanded.append((keys[slot], LookedUp(df: termDF[slot], infos: noEntries)))
+        }
+        for match in matches where position[match.term] >= 0 {
+            expanded[position[match.term]].1.infos[match.segment] = match.info
+        }
+        return expanded
     }
 
     /// The clause cursors of one segment (`index` in `views`), or nil when no document of it can match.
