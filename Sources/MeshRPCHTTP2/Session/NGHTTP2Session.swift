@@ -1,5 +1,10 @@
 internal import CNGHTTP2
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Something nghttp2 told us during a `receive` or `send` call. Callbacks only record events; the
 /// connection handler acts on them after the C call has returned, so nothing re-enters nghttp2.
@@ -365,10 +370,10 @@ final class NGHTTP2Session {
     /// shared, as is gRPC's content type, rather than allocated for every stream.
     private func text(_ value: UnsafeBufferPointer<UInt8>) -> String {
         guard value.count > 15 else { return String(decoding: value, as: UTF8.self) }
-        if value.count == Self.contentTypeBytes.count && value.elementsEqual(Self.contentTypeBytes) {
+        if Self.contentTypeBytes.withUnsafeBufferPointer({ Self.sameBytes($0, value) }) {
             return GRPCHeaders.contentType
         }
-        let known = recentValues.first { $0.utf8.withContiguousStorageIfAvailable(value.elementsEqual) == true }
+        let known = recentValues.first { $0.utf8.withContiguousStorageIfAvailable { Self.sameBytes($0, value) } == true }
         if let known { return known }
         let text = String(decoding: value, as: UTF8.self)
         if recentValues.count < Self.recentValueLimit {
@@ -378,6 +383,11 @@ final class NGHTTP2Session {
             nextRecentValue = (nextRecentValue + 1) % Self.recentValueLimit
         }
         return text
+    }
+
+    /// Byte equality through `memcmp`: `elementsEqual` compares a byte at a time, on every long header of every call.
+    private static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// Long header values seen lately on this connection, replaced round-robin (`text`).
