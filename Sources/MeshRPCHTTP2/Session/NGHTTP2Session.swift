@@ -373,7 +373,9 @@ final class NGHTTP2Session {
         if Self.contentTypeBytes.withUnsafeBufferPointer({ Self.sameBytes($0, value) }) {
             return GRPCHeaders.contentType
         }
-        let known = recentValues.first { $0.utf8.withContiguousStorageIfAvailable { Self.sameBytes($0, value) } == true }
+        let known = recentValues.first { recent in
+            recent.utf8.withContiguousStorageIfAvailable { Self.sameBytes($0, value) } == true
+        }
         if let known { return known }
         let text = String(decoding: value, as: UTF8.self)
         if recentValues.count < Self.recentValueLimit {

@@ -137,22 +137,16 @@ struct QueryExecutor {
             view.reader.terms(withPrefix: [field.rawValue] + prefix) { key, info in
                 let df = view.liveDF(info)
                 guard df > 0 else { return }
-                let slot: Int
-                if views.count == 1 {
-                    slot = keys.count
-                } else if let known = terms[TermKey(bytes: key)] {
-                    slot = known
-                } else {
-                    slot = keys.count
-                    terms[TermKey(bytes: key)] = slot
+                // One segment holds each term once: only several need the hash to find a term seen before.
+                if views.count > 1, let known = terms[TermKey(bytes: key)] {
+                    termDF[known] += df
+                    matches.append((known, segment, info))
+                    return
                 }
-                if slot == keys.count {
-                    keys.append(key)
-                    termDF.append(df)
-                } else {
-                    termDF[slot] += df
-                }
-                matches.append((slot, segment, info))
+                if views.count > 1 { terms[TermKey(bytes: key)] = keys.count }
+                matches.append((keys.count, segment, info))
+                keys.append(key)
+                termDF.append(df)
             }
         }
         let limit = configuration.maxPrefixExpansions
